@@ -1,0 +1,434 @@
+//! The classifier: lexicons + age profile + domain lists → verdicts.
+//!
+//! [`Classifier::classify_page`] is the one function that turns a page (its
+//! text blocks) into a verdict; the CLI and the WebAssembly build both call
+//! it, so they cannot disagree. A page's verdict is built from its blocks:
+//!
+//! * a **block** (a paragraph, a comment) *triggers* a category when its
+//!   score reaches the profile's threshold; its action is the profile's
+//!   action for that category, capped at `blur` — one bad comment blurs that
+//!   comment, it does not take the whole page away;
+//! * the **page** gets the profile's full action (up to `block`) for a
+//!   category when blocks triggering it hold at least [`PAGE_SHARE_PERCENT`]
+//!   of the page's characters or number at least [`PAGE_MIN_BLOCKS`]. A
+//!   single text is a page of one block, so it gets the full action.
+
+use crate::category::{Action, Category};
+use crate::domains::{self, DomainTable};
+use crate::engine::{merge_spans, BlockScore, Matcher};
+use crate::lexicon::{self, Entry};
+use crate::normalize::{Normalizer, Teencode};
+use crate::profile::{Age, Profile, Profiles};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Share of a page's characters, in percent, that blocks triggering a
+/// category must hold for the whole page to get the category's action.
+pub const PAGE_SHARE_PERCENT: usize = 20;
+/// Number of triggering blocks that gives the whole page the action,
+/// whatever their share (a long page full of short gambling ads).
+pub const PAGE_MIN_BLOCKS: usize = 5;
+/// Blocks longer than this many characters are classified in chunks (cut at
+/// a space near the limit), which bounds memory on a 50 MB single line.
+pub const MAX_CHUNK_CHARS: usize = 64 * 1024;
+/// Reasons listed in a verdict, strongest first.
+pub const MAX_REASONS: usize = 24;
+/// Score given to a category by a domain-list hit.
+pub const LIST_WEIGHT: i32 = 1000;
+
+/// The lexicons compiled into the binary: (source name, default category, text).
+pub const DEFAULT_LEXICONS: &[(&str, &str)] = &[
+    ("vi/profanity", include_str!("../data/lexicon/vi/profanity.txt")),
+    ("vi/sexual", include_str!("../data/lexicon/vi/sexual.txt")),
+    ("vi/hate", include_str!("../data/lexicon/vi/hate.txt")),
+    ("vi/harassment", include_str!("../data/lexicon/vi/harassment.txt")),
+    ("vi/violence", include_str!("../data/lexicon/vi/violence.txt")),
+    ("vi/weapons", include_str!("../data/lexicon/vi/weapons.txt")),
+    ("vi/self-harm", include_str!("../data/lexicon/vi/self-harm.txt")),
+    ("vi/drugs", include_str!("../data/lexicon/vi/drugs.txt")),
+    ("vi/gambling", include_str!("../data/lexicon/vi/gambling.txt")),
+    ("vi/scam", include_str!("../data/lexicon/vi/scam.txt")),
+    ("vi/grooming", include_str!("../data/lexicon/vi/grooming.txt")),
+    ("vi/context", include_str!("../data/lexicon/vi/context.txt")),
+    ("vi/exceptions", include_str!("../data/lexicon/vi/exceptions.txt")),
+    ("en/profanity", include_str!("../data/lexicon/en/profanity.txt")),
+    ("en/sexual", include_str!("../data/lexicon/en/sexual.txt")),
+    ("en/hate", include_str!("../data/lexicon/en/hate.txt")),
+    ("en/harassment", include_str!("../data/lexicon/en/harassment.txt")),
+    ("en/violence", include_str!("../data/lexicon/en/violence.txt")),
+    ("en/weapons", include_str!("../data/lexicon/en/weapons.txt")),
+    ("en/self-harm", include_str!("../data/lexicon/en/self-harm.txt")),
+    ("en/drugs", include_str!("../data/lexicon/en/drugs.txt")),
+    ("en/gambling", include_str!("../data/lexicon/en/gambling.txt")),
+    ("en/scam", include_str!("../data/lexicon/en/scam.txt")),
+    ("en/grooming", include_str!("../data/lexicon/en/grooming.txt")),
+    ("en/context", include_str!("../data/lexicon/en/context.txt")),
+    ("en/exceptions", include_str!("../data/lexicon/en/exceptions.txt")),
+];
+
+/// The URL lexicon: words and run-together words in host names and paths.
+pub const URL_LEXICON: &str = include_str!("../data/lexicon/url.txt");
+pub const TEENCODE: &str = include_str!("../data/teencode.tsv");
+
+/// The category a lexicon file counts towards before any section header:
+/// its file name, if that is a category.
+fn default_categories(source: &str) -> u16 {
+    let name = source.rsplit('/').next().unwrap_or(source);
+    Category::from_id(name).map_or(0, |c| 1 << c.index())
+}
+
+/// Settings a classifier is created from. Every field is optional; the
+/// extension, the CLI and school policy fill in what they have.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    /// `0-5`, `6-10`, `11-14` or `15-17`; `6-10` when absent.
+    pub age: Option<String>,
+    /// Per-category action overrides on top of the age profile.
+    pub actions: BTreeMap<String, String>,
+    /// Extra lexicon entries, in the lexicon file format.
+    pub extra_lexicon: Option<String>,
+    /// Extra listed domains, by category id.
+    pub extra_domains: BTreeMap<String, Vec<String>>,
+    /// Domains (and their subdomains) never blocked by lists or URL words.
+    pub allow_domains: Vec<String>,
+    /// Domains (and their subdomains) always blocked.
+    pub block_domains: Vec<String>,
+}
+
+/// A category with its score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryScore {
+    pub id: &'static str,
+    pub score: i32,
+}
+
+/// Why a verdict was reached: the lexicon entry or rule, for parents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub code: String,
+    pub category: &'static str,
+    pub weight: i32,
+}
+
+/// A range of characters (Unicode scalar values), end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// The verdict for one block of text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlockVerdict {
+    pub action: &'static str,
+    pub categories: Vec<CategoryScore>,
+    pub reasons: Vec<Reason>,
+    /// Character ranges of the block to blur, sorted, non-overlapping.
+    pub spans: Vec<Span>,
+    #[serde(skip)]
+    pub(crate) triggered: u16,
+    #[serde(skip)]
+    pub(crate) chars: usize,
+}
+
+/// The verdict for a page, a single text or a URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub action: &'static str,
+    pub categories: Vec<CategoryScore>,
+    pub reasons: Vec<Reason>,
+}
+
+/// A page verdict with the verdict of each of its blocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PageVerdict {
+    #[serde(flatten)]
+    pub page: Verdict,
+    pub blocks: Vec<BlockVerdict>,
+}
+
+pub struct Classifier {
+    normalizer: Normalizer,
+    text: Matcher,
+    url: Matcher,
+    profile: Profile,
+    domains: DomainTable,
+    extra_domains: DomainTable,
+    allow: DomainTable,
+    block: DomainTable,
+}
+
+impl Classifier {
+    /// A classifier with the built-in lexicons and profiles, no domain list.
+    pub fn new(settings: &Settings) -> Result<Classifier, String> {
+        Classifier::with_domains(settings, DomainTable::empty())
+    }
+
+    pub fn with_domains(settings: &Settings, domains: DomainTable) -> Result<Classifier, String> {
+        let teencode = Teencode::parse(TEENCODE)?;
+        let normalizer = Normalizer::new(teencode);
+        let mut entries: Vec<Entry> = Vec::new();
+        for (source, text) in DEFAULT_LEXICONS {
+            entries.extend(lexicon::parse(source, text, default_categories(source), &normalizer).map_err(|e| e.to_string())?);
+        }
+        if let Some(extra) = &settings.extra_lexicon {
+            entries.extend(lexicon::parse("extra", extra, 0, &normalizer).map_err(|e| format!("extra lexicon: {e}"))?);
+        }
+        let url_entries = lexicon::parse("url", URL_LEXICON, 0, &normalizer).map_err(|e| e.to_string())?;
+
+        let age = match &settings.age {
+            None => Age::default(),
+            Some(a) => Age::from_id(a).ok_or_else(|| format!("unknown age group `{a}` (expected 0-5, 6-10, 11-14 or 15-17)"))?,
+        };
+        let mut profile = Profiles::defaults().get(age).clone();
+        for (cat, act) in &settings.actions {
+            let c = Category::from_id(cat).ok_or_else(|| format!("unknown category `{cat}` in actions"))?;
+            let a = Action::from_id(act).ok_or_else(|| format!("unknown action `{act}` for `{cat}` (expected allow, warn, blur or block)"))?;
+            profile.actions[c.index()] = a;
+        }
+        let mut extra = Vec::new();
+        for (cat, list) in &settings.extra_domains {
+            let c = Category::from_id(cat).ok_or_else(|| format!("unknown category `{cat}` in extra domains"))?;
+            for d in list {
+                let h = domains::clean_host(d).ok_or_else(|| format!("`{d}` is not a domain"))?;
+                extra.push((h, 1u16 << c.index()));
+            }
+        }
+        let table = |list: &[String]| -> Result<DomainTable, String> {
+            let mut v = Vec::new();
+            for d in list {
+                v.push((domains::clean_host(d).ok_or_else(|| format!("`{d}` is not a domain"))?, 1u16));
+            }
+            DomainTable::from_bytes(domains::build(v))
+        };
+        Ok(Classifier {
+            normalizer,
+            text: Matcher::new(entries),
+            url: Matcher::new(url_entries),
+            profile,
+            domains,
+            extra_domains: DomainTable::from_bytes(domains::build(extra))?,
+            allow: table(&settings.allow_domains)?,
+            block: table(&settings.block_domains)?,
+        })
+    }
+
+    pub fn age(&self) -> Age {
+        self.profile.age
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn lexicon_entries(&self) -> usize {
+        self.text.entries().len()
+    }
+
+    pub fn domain_count(&self) -> usize {
+        self.domains.len() + self.extra_domains.len()
+    }
+
+    /// Scores one block, chunking very long ones.
+    fn score_block(&self, text: &str) -> BlockScore {
+        if text.len() <= MAX_CHUNK_CHARS {
+            return self.text.score(&self.normalizer.normalize(text));
+        }
+        let mut total = BlockScore::default();
+        let mut offset = 0u32;
+        for chunk in chunks(text, MAX_CHUNK_CHARS) {
+            let s = self.text.score(&self.normalizer.normalize(chunk));
+            for c in 0..Category::COUNT {
+                total.scores[c] += s.scores[c];
+            }
+            total.fired.extend(s.fired);
+            total.spans.extend(s.spans.into_iter().map(|(a, b, c)| (a + offset, b + offset, c)));
+            offset += chunk.chars().count() as u32;
+        }
+        total
+    }
+
+    fn block_verdict(&self, text: &str) -> BlockVerdict {
+        let s = self.score_block(text);
+        let mut triggered = 0u16;
+        let mut action = Action::Allow;
+        for c in Category::ALL {
+            let a = self.profile.actions[c.index()];
+            if a != Action::Allow && s.scores[c.index()] >= self.profile.thresholds[c.index()] {
+                triggered |= 1 << c.index();
+                action = action.max(a.min(Action::Blur));
+            }
+        }
+        let spans = if triggered == 0 {
+            Vec::new()
+        } else {
+            merge_spans(s.spans.iter().filter(|sp| sp.2 & triggered != 0).map(|sp| (sp.0, sp.1)).collect())
+                .into_iter()
+                .map(|(start, end)| Span { start, end })
+                .collect()
+        };
+        BlockVerdict {
+            action: action.id(),
+            categories: category_scores(&s.scores),
+            reasons: self.reasons(&s.fired, &s.scores, &self.text),
+            spans,
+            triggered,
+            chars: text.chars().count(),
+        }
+    }
+
+    fn reasons(&self, fired: &[(u32, i32)], scores: &[i32; Category::COUNT], m: &Matcher) -> Vec<Reason> {
+        let mut by_code: BTreeMap<(String, &'static str), i32> = BTreeMap::new();
+        for &(entry, w) in fired {
+            let e = &m.entries()[entry as usize];
+            for c in e.categories() {
+                if scores[c.index()] > 0 || w > 0 {
+                    *by_code.entry((e.code(), c.id())).or_default() += w;
+                }
+            }
+        }
+        let mut v: Vec<Reason> = by_code.into_iter().map(|((code, category), weight)| Reason { code, category, weight }).collect();
+        v.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        v.truncate(MAX_REASONS);
+        v
+    }
+
+    /// Classifies a page from its text blocks. The one function behind the
+    /// CLI's `check` and `batch` and the extension's page verdicts.
+    pub fn classify_page<S: AsRef<str>>(&self, blocks: &[S]) -> PageVerdict {
+        let blocks: Vec<BlockVerdict> = blocks.iter().map(|b| self.block_verdict(b.as_ref())).collect();
+        let total_chars: usize = blocks.iter().map(|b| b.chars).sum::<usize>().max(1);
+        let mut action = Action::Allow;
+        let mut scores = [0i32; Category::COUNT];
+        let mut reasons: BTreeMap<(String, &'static str), i32> = BTreeMap::new();
+        for c in Category::ALL {
+            let bit = 1u16 << c.index();
+            let hot: Vec<&BlockVerdict> = blocks.iter().filter(|b| b.triggered & bit != 0).collect();
+            let hot_chars: usize = hot.iter().map(|b| b.chars).sum();
+            if !hot.is_empty() && (hot_chars * 100 >= total_chars * PAGE_SHARE_PERCENT || hot.len() >= PAGE_MIN_BLOCKS) {
+                action = action.max(self.profile.actions[c.index()]);
+            }
+        }
+        for b in &blocks {
+            action = action.max(Action::from_id(b.action).unwrap_or_default());
+            for cs in &b.categories {
+                scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
+            }
+            for r in &b.reasons {
+                *reasons.entry((r.code.clone(), r.category)).or_default() += r.weight;
+            }
+        }
+        let mut reasons: Vec<Reason> = reasons.into_iter().map(|((code, category), weight)| Reason { code, category, weight }).collect();
+        reasons.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        reasons.truncate(MAX_REASONS);
+        PageVerdict { page: Verdict { action: action.id(), categories: category_scores(&scores), reasons }, blocks }
+    }
+
+    /// Classifies one text as a page of one block.
+    pub fn classify_text(&self, text: &str) -> Verdict {
+        self.classify_page(&[text]).page
+    }
+
+    /// Classifies a URL: the school's and parent's lists, the domain lists
+    /// (suffix-aware), words in the host and path, and a search query.
+    pub fn classify_url(&self, url: &str) -> Result<Verdict, String> {
+        let parts = crate::url::parse(url)?;
+        if !parts.host.is_empty() {
+            if let Some(hit) = self.allow.lookup(&parts.host) {
+                return Ok(Verdict {
+                    action: Action::Allow.id(),
+                    categories: Vec::new(),
+                    reasons: vec![Reason { code: format!("allow-list:{}", hit.domain), category: "", weight: 0 }],
+                });
+            }
+            if let Some(hit) = self.block.lookup(&parts.host) {
+                return Ok(Verdict {
+                    action: Action::Block.id(),
+                    categories: Vec::new(),
+                    reasons: vec![Reason { code: format!("block-list:{}", hit.domain), category: "", weight: LIST_WEIGHT }],
+                });
+            }
+        }
+        let mut scores = [0i32; Category::COUNT];
+        let mut reasons = Vec::new();
+        let mut action = Action::Allow;
+        for table in [&self.extra_domains, &self.domains] {
+            if let Some(hit) = table.lookup(&parts.host) {
+                for c in Category::ALL {
+                    if hit.categories & (1 << c.index()) != 0 {
+                        scores[c.index()] += LIST_WEIGHT;
+                        reasons.push(Reason { code: format!("domain-list:{}", hit.domain), category: c.id(), weight: LIST_WEIGHT });
+                        // A listed site exists for its category: block it
+                        // whenever the profile acts on that category at all.
+                        if self.profile.actions[c.index()] != Action::Allow {
+                            action = Action::Block;
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        let words = self.url.score(&self.normalizer.normalize(&parts.words));
+        for c in Category::ALL {
+            scores[c.index()] += words.scores[c.index()];
+        }
+        reasons.extend(self.reasons(&words.fired, &words.scores, &self.url));
+        if let Some(q) = &parts.query {
+            let qv = self.block_verdict(q);
+            for cs in &qv.categories {
+                scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
+            }
+            reasons.extend(qv.reasons.into_iter().map(|r| Reason { code: format!("query:{}", r.code), ..r }));
+        }
+        for c in Category::ALL {
+            if scores[c.index()] >= self.profile.thresholds[c.index()] {
+                action = action.max(self.profile.actions[c.index()]);
+            }
+        }
+        reasons.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        reasons.truncate(MAX_REASONS);
+        Ok(Verdict { action: action.id(), categories: category_scores(&scores), reasons })
+    }
+}
+
+/// Categories scoring above zero, highest first (ties in id order).
+fn category_scores(scores: &[i32; Category::COUNT]) -> Vec<CategoryScore> {
+    let mut v: Vec<CategoryScore> = Category::ALL
+        .iter()
+        .filter(|c| scores[c.index()] > 0)
+        .map(|c| CategoryScore { id: c.id(), score: scores[c.index()] })
+        .collect();
+    v.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(b.id)));
+    v
+}
+
+/// Cuts text into pieces of at most about `max` bytes, at a whitespace near
+/// the limit when there is one, always on a character boundary.
+pub fn chunks(text: &str, max: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        if rest.len() <= max {
+            let r = rest;
+            rest = "";
+            return Some(r);
+        }
+        let mut cut = max;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let window_start = cut.saturating_sub(512);
+        if let Some(i) = rest[window_start..cut].rfind(char::is_whitespace) {
+            cut = window_start + i + 1;
+            while !rest.is_char_boundary(cut) {
+                cut += 1;
+            }
+        }
+        let (a, b) = rest.split_at(cut);
+        rest = b;
+        Some(a)
+    })
+}

@@ -1,0 +1,798 @@
+//! Text normalisation that keeps every token mapped to its place in the
+//! original text.
+//!
+//! Input text is cut into *tokens* (runs of letters and digits). Each token
+//! goes through the same steps, in this order:
+//!
+//! 1. invisible characters (zero-width space/joiner, soft hyphen, BOM,
+//!    variation selectors…) are dropped, so `đ\u{200B}ịt` is one word;
+//! 2. compatibility decomposition (NFKD): fullwidth `ｓｅｘ`, mathematical
+//!    `𝐬𝐞𝐱` and ligatures become plain letters, and Vietnamese letters
+//!    become a base letter plus marks, whether the input was NFC or NFD;
+//! 3. lower case, and look-alike letters from Cyrillic and Greek mapped to
+//!    Latin (only in tokens that mix them with Latin letters or consist of
+//!    look-alikes alone, so Russian text stays Russian);
+//! 4. single letters split by separators are joined: `đ.ị.t`, `s-e-x`,
+//!    `v*l`, and `s e x` (spaces need three letters or more, because
+//!    Vietnamese has one-letter words);
+//! 5. leetspeak digits and symbols between letters become letters
+//!    (`s3x`, `l0n`, `G4ii`), while numbers and brand-like `fb88` stay;
+//! 6. runs of three or more of one letter are squeezed to one (`nguuuu`);
+//! 7. the tone mark of a one-syllable token is moved to one canonical place,
+//!    so the old (`hòa`, `thủy`) and new (`hoà`, `thuỷ`) spellings agree;
+//! 8. teencode words are expanded (`ko` → `không`), from a table.
+//!
+//! Two strings come out, each holding the tokens separated by single spaces
+//! with a space at both ends, so a whole-word pattern is ` word `:
+//! the **exact** view (marks kept, recomposed to NFC) and the **folded** view
+//! (every mark removed, `đ` → `d`). Each [`Token`] records where it lies in
+//! both views and which characters of the original input it came from.
+
+use std::collections::HashMap;
+use unicode_normalization::char::{compose, decompose_compatible};
+
+/// Vietnamese vowel shapes (not tones): circumflex `â ê ô`, breve `ă`,
+/// horn `ơ ư`, and the stroke of `đ`.
+const SHAPE_NONE: u8 = 0;
+const SHAPE_HAT: u8 = 1;
+const SHAPE_BREVE: u8 = 2;
+const SHAPE_HORN: u8 = 3;
+const SHAPE_STROKE: u8 = 4;
+
+/// Tones, as combining marks: grave (huyền), acute (sắc), tilde (ngã),
+/// hook above (hỏi), dot below (nặng).
+const TONE_MARKS: [char; 6] = ['\0', '\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// One letter or digit of a token, decomposed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Unit {
+    base: char,
+    shape: u8,
+    tone: u8,
+    /// The first combining mark that is neither a Vietnamese shape nor a tone
+    /// (`ü`, `ç`, `å`…), kept for the exact view; `'\0'` if none.
+    other: char,
+    digit: bool,
+    /// Characters of the original input this unit came from.
+    start: u32,
+    end: u32,
+}
+
+impl Unit {
+    fn same_letter(&self, o: &Unit) -> bool {
+        self.base == o.base && self.shape == o.shape && self.tone == o.tone && self.other == o.other
+    }
+}
+
+/// How a token is separated from the one before it; decides joining.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gap {
+    /// Exactly one space.
+    Space,
+    /// Exactly one in-word separator such as `.`, `-`, `_`, `*`.
+    Joiner,
+    /// Anything else (start of text, several characters, a line break…).
+    Other,
+}
+
+#[derive(Clone, Debug)]
+struct RawToken {
+    units: std::ops::Range<usize>,
+    gap_before: Gap,
+    has_latin: bool,
+}
+
+/// A normalised token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte range of the token in [`Normalized::exact`].
+    pub exact: std::ops::Range<u32>,
+    /// Byte range of the token in [`Normalized::folded`].
+    pub folded: std::ops::Range<u32>,
+    /// Characters (Unicode scalar values) of the original input, end exclusive.
+    pub start: u32,
+    pub end: u32,
+    /// The writer typed Vietnamese marks (or `đ`) in this token.
+    pub accented: bool,
+    /// The token holds at least one letter (not only digits).
+    pub alpha: bool,
+}
+
+/// The two views of a text and its tokens.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    pub exact: String,
+    pub folded: String,
+    pub tokens: Vec<Token>,
+}
+
+impl Normalized {
+    /// The token whose exact-view text starts at byte `pos` or contains it.
+    pub fn token_at_exact(&self, pos: u32) -> usize {
+        match self.tokens.binary_search_by(|t| t.exact.start.cmp(&pos)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    pub fn token_at_folded(&self, pos: u32) -> usize {
+        match self.tokens.binary_search_by(|t| t.folded.start.cmp(&pos)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    pub fn exact_text(&self, i: usize) -> &str {
+        let r = &self.tokens[i].exact;
+        &self.exact[r.start as usize..r.end as usize]
+    }
+
+    pub fn folded_text(&self, i: usize) -> &str {
+        let r = &self.tokens[i].folded;
+        &self.folded[r.start as usize..r.end as usize]
+    }
+}
+
+/// Expands teencode words. Keys and values are in the exact view.
+#[derive(Clone, Debug, Default)]
+pub struct Teencode {
+    map: HashMap<String, Vec<(String, String)>>,
+}
+
+impl Teencode {
+    /// Parses `SHORT<TAB>EXPANSION` lines (`#` comments). Both sides are
+    /// normalised, so the table may be written with either tone placement.
+    pub fn parse(text: &str) -> Result<Teencode, String> {
+        let plain = Normalizer::default();
+        let mut map = HashMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = strip_comment(line).trim();
+            if line.is_empty() {
+                continue;
+            }
+            let (short, long) = line
+                .split_once('\t')
+                .ok_or_else(|| format!("teencode line {}: expected SHORT<TAB>EXPANSION", n + 1))?;
+            let short_n = plain.normalize(short.trim());
+            if short_n.tokens.len() != 1 {
+                return Err(format!("teencode line {}: `{}` is not one word", n + 1, short.trim()));
+            }
+            let long_n = plain.normalize(long.trim());
+            if long_n.tokens.is_empty() {
+                return Err(format!("teencode line {}: empty expansion", n + 1));
+            }
+            let words = (0..long_n.tokens.len())
+                .map(|i| (long_n.exact_text(i).to_string(), long_n.folded_text(i).to_string()))
+                .collect();
+            map.insert(short_n.exact_text(0).to_string(), words);
+        }
+        Ok(Teencode { map })
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Removes a `#` comment. A `#` that is part of a phrase must be written `\#`
+/// (rare; hashtags are matched without their `#` anyway).
+pub(crate) fn strip_comment(line: &str) -> &str {
+    match line.find('#') {
+        Some(i) if i == 0 || line[..i].ends_with(char::is_whitespace) => &line[..i],
+        _ => line,
+    }
+}
+
+/// The normaliser: stateless apart from the teencode table.
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    teencode: Teencode,
+}
+
+impl Normalizer {
+    pub fn new(teencode: Teencode) -> Normalizer {
+        Normalizer { teencode }
+    }
+
+    /// Normalises `text`. Offsets in the result count Unicode scalar values
+    /// of `text`, end exclusive.
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let mut units: Vec<Unit> = Vec::with_capacity(text.len());
+        let mut raw: Vec<RawToken> = Vec::new();
+        split_units(text, &mut units, &mut raw);
+        join_separated_letters(&mut raw, &units);
+        let mut out = Normalized {
+            exact: String::with_capacity(text.len() + 2),
+            folded: String::with_capacity(text.len() + 2),
+            tokens: Vec::with_capacity(raw.len()),
+        };
+        out.exact.push(' ');
+        out.folded.push(' ');
+        let mut scratch: Vec<Unit> = Vec::with_capacity(32);
+        for tok in &raw {
+            scratch.clear();
+            scratch.extend_from_slice(&units[tok.units.clone()]);
+            self.finish_token(&mut scratch, tok.has_latin, &mut out);
+        }
+        out
+    }
+
+    fn finish_token(&self, u: &mut Vec<Unit>, has_latin: bool, out: &mut Normalized) {
+        let start = u[0].start;
+        let end = u[u.len() - 1].end;
+        map_confusables(u, has_latin);
+        map_leet(u);
+        squeeze_repeats(u);
+        canonical_tone(u);
+        let accented = u.iter().any(|x| x.shape != SHAPE_NONE || x.tone != 0 || x.other != '\0');
+        let alpha = u.iter().any(|x| !x.digit);
+
+        let ex0 = out.exact.len();
+        for x in u.iter() {
+            push_exact(&mut out.exact, x);
+        }
+        if !self.teencode.map.is_empty() {
+            if let Some(words) = self.teencode.map.get(&out.exact[ex0..]) {
+                out.exact.truncate(ex0);
+                for (e, f) in words {
+                    push_token(out, e, f, start, end, false, true);
+                }
+                return;
+            }
+        }
+        let ex1 = out.exact.len();
+        out.exact.push(' ');
+        let fo0 = out.folded.len();
+        for x in u.iter() {
+            out.folded.push(if x.shape == SHAPE_STROKE { 'd' } else { x.base });
+        }
+        let fo1 = out.folded.len();
+        out.folded.push(' ');
+        out.tokens.push(Token {
+            exact: ex0 as u32..ex1 as u32,
+            folded: fo0 as u32..fo1 as u32,
+            start,
+            end,
+            accented,
+            alpha,
+        });
+    }
+}
+
+fn push_token(out: &mut Normalized, e: &str, f: &str, start: u32, end: u32, accented: bool, alpha: bool) {
+    let ex0 = out.exact.len() as u32;
+    out.exact.push_str(e);
+    let ex1 = out.exact.len() as u32;
+    out.exact.push(' ');
+    let fo0 = out.folded.len() as u32;
+    out.folded.push_str(f);
+    let fo1 = out.folded.len() as u32;
+    out.folded.push(' ');
+    out.tokens.push(Token { exact: ex0..ex1, folded: fo0..fo1, start, end, accented, alpha });
+}
+
+fn push_exact(s: &mut String, x: &Unit) {
+    if x.shape == SHAPE_STROKE {
+        s.push('đ');
+        return;
+    }
+    let mut c = x.base;
+    let shape_mark = match x.shape {
+        SHAPE_HAT => Some('\u{302}'),
+        SHAPE_BREVE => Some('\u{306}'),
+        SHAPE_HORN => Some('\u{31B}'),
+        _ => None,
+    };
+    let tone = (x.tone != 0).then(|| TONE_MARKS[x.tone as usize]);
+    // Canonical order of combining classes: horn (216), dot below (220),
+    // then the class-230 marks (circumflex, breve, other tones).
+    let (horn, shape_mark) = if x.shape == SHAPE_HORN { (shape_mark, None) } else { (None, shape_mark) };
+    let (dot, tone) = if x.tone == 5 { (tone, None) } else { (None, tone) };
+    let mut leftover: [Option<char>; 5] = [None; 5];
+    for (i, m) in [horn, dot, shape_mark, tone, (x.other != '\0').then_some(x.other)].into_iter().enumerate() {
+        if let Some(m) = m {
+            match compose(c, m) {
+                Some(k) => c = k,
+                None => leftover[i] = Some(m),
+            }
+        }
+    }
+    s.push(c);
+    for m in leftover.into_iter().flatten() {
+        s.push(m);
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '.' | '-' | '_' | '*' | '\'' | '`' | '~' | '|' | '+' | ',' | '/' | '\\' | '^' | '•' | '·')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Applies a combining mark to the unit it follows.
+fn apply_mark(u: &mut Unit, m: char) {
+    match m {
+        '\u{302}' => u.shape = SHAPE_HAT,
+        '\u{306}' => u.shape = SHAPE_BREVE,
+        '\u{31B}' => u.shape = SHAPE_HORN,
+        '\u{300}' | '\u{340}' => u.tone = 1,
+        '\u{301}' | '\u{341}' => u.tone = 2,
+        '\u{303}' => u.tone = 3,
+        '\u{309}' => u.tone = 4,
+        '\u{323}' => u.tone = 5,
+        _ => {
+            if u.other == '\0' {
+                u.other = m
+            }
+        }
+    }
+}
+
+/// First pass: characters → units grouped into raw tokens, with the kind of
+/// gap before each token. Leet symbols `@` and `$` count as word characters
+/// only when a letter follows (and, for `@`, precedes), so `b@by` and `$ex`
+/// stay one token while `@user` and `$5` do not.
+fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut gap_len = 0u32; // visible characters since the last token
+    let mut gap_joiner = false;
+    let mut gap_space = false;
+    let mut tok_start: Option<usize> = None;
+    let mut has_latin = false;
+
+    let close = |units: &Vec<Unit>, raw: &mut Vec<RawToken>, tok_start: &mut Option<usize>, has_latin: &mut bool, gap: Gap| {
+        if let Some(s) = tok_start.take() {
+            raw.push(RawToken { units: s..units.len(), gap_before: gap, has_latin: *has_latin });
+        }
+        *has_latin = false;
+    };
+    let mut pending_gap = Gap::Other;
+
+    let mut i = 0usize;
+    while i < chars.len() {
+        let c = chars[i];
+        let idx = i as u32;
+        i += 1;
+        if is_invisible(c) {
+            continue;
+        }
+        if is_combining(c) {
+            if tok_start.is_some() {
+                if let Some(last) = units.last_mut() {
+                    apply_mark(last, c);
+                    last.end = idx + 1;
+                }
+            }
+            continue;
+        }
+        let word_char = c.is_alphanumeric() || {
+            let next_alpha = chars[i..].iter().find(|c| !is_invisible(**c)).is_some_and(|n| n.is_alphabetic());
+            match c {
+                '$' => next_alpha,
+                '@' => next_alpha && tok_start.is_some(),
+                _ => false,
+            }
+        };
+        if !word_char {
+            if tok_start.is_some() {
+                close(units, raw, &mut tok_start, &mut has_latin, pending_gap);
+                gap_len = 0;
+                gap_joiner = false;
+                gap_space = false;
+            }
+            gap_len += 1;
+            if c == ' ' {
+                gap_space = true;
+            } else if is_joiner(c) {
+                gap_joiner = true;
+            }
+            continue;
+        }
+        if tok_start.is_none() {
+            pending_gap = if raw.is_empty() && units.is_empty() {
+                Gap::Other
+            } else if gap_len == 1 && gap_space {
+                Gap::Space
+            } else if gap_len == 1 && gap_joiner {
+                Gap::Joiner
+            } else {
+                Gap::Other
+            };
+            tok_start = Some(units.len());
+        }
+        let before = units.len();
+        decompose_compatible(c, |d| {
+            if is_combining(d) {
+                if units.len() > before {
+                    apply_mark(units.last_mut().unwrap(), d);
+                }
+                return;
+            }
+            let (base, shape) = match d {
+                'đ' | 'Đ' => ('d', SHAPE_STROKE),
+                '$' => ('$', SHAPE_NONE),
+                '@' => ('@', SHAPE_NONE),
+                _ => (d.to_lowercase().next().unwrap_or(d), SHAPE_NONE),
+            };
+            if base.is_ascii_alphabetic() {
+                has_latin = true;
+            }
+            units.push(Unit { base, shape, tone: 0, other: '\0', digit: base.is_numeric(), start: idx, end: idx + 1 });
+        });
+        if units.len() == before {
+            // A compatibility decomposition with no base (rare): keep the
+            // character itself so the token is never empty.
+            units.push(Unit { base: c, shape: SHAPE_NONE, tone: 0, other: '\0', digit: false, start: idx, end: idx + 1 });
+        }
+    }
+    close(units, raw, &mut tok_start, &mut has_latin, pending_gap);
+}
+
+/// Joins runs of one-letter tokens split by separators (`đ.ị.t`, `s e x`).
+fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
+    let single = |t: &RawToken| t.units.len() == 1 && !units[t.units.start].digit;
+    let mut out: Vec<RawToken> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if single(&raw[i]) {
+            // Extend the run while the next token is one letter after a
+            // joiner, or after a single space.
+            // A run is joined by one kind of gap only: `đ.ị.t ạ` is `địt ạ`.
+            let kind = raw.get(i + 1).map(|t| t.gap_before);
+            let mut j = i + 1;
+            while j < raw.len() && single(&raw[j]) && raw[j].gap_before != Gap::Other && Some(raw[j].gap_before) == kind {
+                j += 1;
+            }
+            let spaces_only = kind == Some(Gap::Space);
+            let n = j - i;
+            if n >= 3 || (n == 2 && !spaces_only) {
+                out.push(RawToken {
+                    units: raw[i].units.start..raw[j - 1].units.end,
+                    gap_before: raw[i].gap_before,
+                    has_latin: raw[i..j].iter().any(|t| t.has_latin),
+                });
+                i = j;
+                continue;
+            }
+        }
+        out.push(raw[i].clone());
+        i += 1;
+    }
+    *raw = out;
+}
+
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a', 'в' => 'b', 'е' => 'e', 'ѕ' => 's', 'і' => 'i', 'ј' => 'j', 'о' => 'o', 'р' => 'p',
+        'с' => 'c', 'у' => 'y', 'х' => 'x', 'ԁ' => 'd', 'һ' => 'h', 'ӏ' => 'l', 'ԛ' => 'q', 'ԝ' => 'w',
+        'к' => 'k', 'м' => 'm', 'т' => 't', 'н' => 'h', 'ё' => 'e', 'ї' => 'i',
+        'α' => 'a', 'β' => 'b', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p',
+        'τ' => 't', 'υ' => 'u', 'χ' => 'x', 'γ' => 'y', 'ω' => 'w', 'η' => 'n',
+        'ı' => 'i', 'ſ' => 's', 'ɑ' => 'a', 'ɡ' => 'g', 'ɩ' => 'i', 'ʀ' => 'r', 'ᴀ' => 'a', 'ʙ' => 'b',
+        'ᴄ' => 'c', 'ᴅ' => 'd', 'ᴇ' => 'e', 'ɢ' => 'g', 'ʜ' => 'h', 'ɪ' => 'i', 'ᴊ' => 'j', 'ᴋ' => 'k',
+        'ʟ' => 'l', 'ᴍ' => 'm', 'ɴ' => 'n', 'ᴏ' => 'o', 'ᴘ' => 'p', 'ꜱ' => 's', 'ᴛ' => 't', 'ᴜ' => 'u',
+        'ᴠ' => 'v', 'ᴡ' => 'w', 'ʏ' => 'y', 'ᴢ' => 'z',
+        _ => return None,
+    })
+}
+
+/// Maps look-alikes to Latin when the token mixes them with Latin letters or
+/// is made of look-alikes only (a fully Cyrillic word with other letters is
+/// left alone: it is Russian, not an evasion).
+fn map_confusables(u: &mut [Unit], has_latin: bool) {
+    let any = u.iter().any(|x| !x.base.is_ascii() && confusable(x.base).is_some());
+    if !any {
+        return;
+    }
+    let all_mappable = u.iter().all(|x| x.base.is_ascii() || confusable(x.base).is_some());
+    if has_latin || all_mappable {
+        for x in u.iter_mut() {
+            if let Some(l) = confusable(x.base) {
+                x.base = l;
+                x.digit = false;
+            }
+        }
+    }
+}
+
+fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '@' => 'a',
+        '$' => 's',
+        _ => return None,
+    })
+}
+
+/// Leetspeak: a run of at most two digits or symbols between letters
+/// (`s3x`, `l00n`) and a `$`/`@` anywhere become letters. Numbers, and
+/// digits only at the end of a word (`fb88`, `go88`), stay as they are.
+fn map_leet(u: &mut [Unit]) {
+    let n = u.len();
+    let mut i = 0;
+    while i < n {
+        if u[i].base == '$' || u[i].base == '@' {
+            u[i].base = leet(u[i].base).unwrap();
+            u[i].digit = false;
+            i += 1;
+            continue;
+        }
+        if !u[i].digit {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && u[j].digit {
+            j += 1;
+        }
+        let between_letters = i > 0 && j < n && !u[i - 1].digit && !u[j].digit;
+        if between_letters && j - i <= 2 && u[i..j].iter().all(|x| leet(x.base).is_some()) {
+            for x in &mut u[i..j] {
+                x.base = leet(x.base).unwrap();
+                x.digit = false;
+            }
+        }
+        i = j;
+    }
+}
+
+/// Squeezes runs of three or more identical letters to one (`nguuuu`,
+/// `fuuuck`). Doubles are kept: English needs them, and Vietnamese `xoong`.
+fn squeeze_repeats(u: &mut Vec<Unit>) {
+    if u.len() < 3 {
+        return;
+    }
+    let mut out = 0;
+    let mut i = 0;
+    while i < u.len() {
+        let mut j = i + 1;
+        while j < u.len() && u[j].same_letter(&u[i]) {
+            j += 1;
+        }
+        let keep = if j - i >= 3 && !u[i].digit { 1 } else { j - i };
+        let end = u[j - 1].end;
+        for k in 0..keep {
+            u[out] = u[i + k];
+            out += 1;
+        }
+        if keep == 1 && j - i >= 3 {
+            u[out - 1].end = end;
+        }
+        i = j;
+    }
+    u.truncate(out);
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Moves the tone of a one-syllable token to a canonical vowel ("new style"):
+/// the vowel with a shape mark if any (`ơ` in `ươ`); else the only vowel;
+/// else, before a final consonant, the last vowel; else the second of
+/// `oa oe uy` and the first of other pairs (`múa`, `hoà`); else the middle
+/// of three. Old-style `hòa`/`thủy` and new-style `hoà`/`thuỷ` both end up
+/// on the same letter. Tokens with several syllables or tones are left alone.
+fn canonical_tone(u: &mut [Unit]) {
+    let toned: Vec<usize> = (0..u.len()).filter(|&i| u[i].tone != 0).collect();
+    if toned.len() != 1 || u.iter().any(|x| x.digit) {
+        return;
+    }
+    // The vowel nucleus, skipping the `u` of `qu` and the `i` of `gi` + vowel.
+    let mut first = 0;
+    while first < u.len() && !is_vowel(u[first].base) {
+        first += 1;
+    }
+    if first >= u.len() {
+        return;
+    }
+    if first > 0 && first + 1 < u.len() && is_vowel(u[first + 1].base) {
+        let prev = u[first - 1].base;
+        if (prev == 'q' && u[first].base == 'u') || (prev == 'g' && u[first].base == 'i' && first == 1) {
+            first += 1;
+        }
+    }
+    let mut last = first;
+    while last + 1 < u.len() && is_vowel(u[last + 1].base) {
+        last += 1;
+    }
+    if u[last + 1..].iter().any(|x| is_vowel(x.base)) || u[..first].iter().any(|x| is_vowel(x.base) && x.tone != 0) {
+        return; // more than one vowel group: not a single syllable
+    }
+    let len = last - first + 1;
+    let has_final = last + 1 < u.len();
+    let target = if let Some(k) = (first..=last).rev().find(|&k| u[k].shape != SHAPE_NONE && u[k].shape != SHAPE_STROKE) {
+        k
+    } else if len == 1 {
+        first
+    } else if has_final {
+        last
+    } else if len == 2 {
+        let pair = (u[first].base, u[last].base);
+        if matches!(pair, ('o', 'a') | ('o', 'e') | ('u', 'y')) {
+            last
+        } else {
+            first
+        }
+    } else {
+        first + 1
+    };
+    let from = toned[0];
+    if from != target && (first..=last).contains(&from) {
+        u[target].tone = u[from].tone;
+        u[from].tone = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(s: &str) -> String {
+        Normalizer::default().normalize(s).exact.trim().to_string()
+    }
+    fn folded(s: &str) -> String {
+        Normalizer::default().normalize(s).folded.trim().to_string()
+    }
+
+    #[test]
+    fn nfd_and_nfc_agree() {
+        let nfc = "Địt mẹ, người Việt";
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd(nfc).collect();
+        assert_ne!(nfc, nfd);
+        assert_eq!(exact(nfc), exact(&nfd));
+        assert_eq!(exact(nfc), "địt mẹ người việt");
+        assert_eq!(folded(&nfd), "dit me nguoi viet");
+    }
+
+    #[test]
+    fn every_vietnamese_letter_survives_the_exact_view() {
+        let letters = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ";
+        for c in letters.chars() {
+            assert_eq!(exact(&c.to_string()), c.to_string(), "{c}");
+            let upper: String = c.to_uppercase().collect();
+            assert_eq!(exact(&upper), c.to_string(), "{upper}");
+            let nfd: String = unicode_normalization::UnicodeNormalization::nfd(c.to_string().as_str()).collect();
+            assert_eq!(exact(&nfd), c.to_string(), "NFD {c}");
+            assert!(folded(&c.to_string()).chars().all(|f| f.is_ascii_lowercase()), "{c}");
+        }
+    }
+
+    #[test]
+    fn d_with_stroke_folds_explicitly() {
+        assert_eq!(folded("Đà Nẵng đẹp"), "da nang dep");
+        assert_eq!(exact("ĐI ĐÂU"), "đi đâu");
+    }
+
+    #[test]
+    fn both_tone_placements_fold_to_one() {
+        for (old, new) in [("hòa", "hoà"), ("thủy", "thuỷ"), ("hóa", "hoá"), ("khỏe", "khoẻ"), ("Thúy", "Thuý")] {
+            assert_eq!(exact(old), exact(new), "{old} / {new}");
+        }
+        // Words that must not move: tone on the first vowel of ia/ua/ưa/ai.
+        assert_eq!(exact("múa"), "múa");
+        assert_eq!(exact("mía"), "mía");
+        assert_eq!(exact("tài"), "tài");
+        assert_eq!(exact("người"), "người");
+        assert_eq!(exact("hoàn"), "hoàn");
+        assert_eq!(exact("quý"), "quý");
+        assert_eq!(exact("giữ"), "giữ");
+        assert_eq!(exact("ngoài"), "ngoài");
+    }
+
+    #[test]
+    fn case_folding() {
+        assert_eq!(exact("ĐỊT MẸ"), "địt mẹ");
+        assert_eq!(exact("FuCk"), "fuck");
+    }
+
+    #[test]
+    fn invisible_characters_are_removed() {
+        assert_eq!(exact("đ\u{200B}ị\u{200D}t"), "địt");
+        assert_eq!(exact("s\u{00AD}e\u{FEFF}x"), "sex");
+    }
+
+    #[test]
+    fn look_alike_letters_are_mapped() {
+        // Cyrillic а, е, о, с, р inside Latin words.
+        assert_eq!(exact("pоrn"), "porn");
+        assert_eq!(exact("ѕех"), "sex");
+        // Fullwidth and mathematical letters through NFKD.
+        assert_eq!(exact("ｓｅｘ"), "sex");
+        assert_eq!(exact("𝐬𝐞𝐱"), "sex");
+        // A Russian word stays Russian.
+        assert_eq!(exact("привет"), "привет");
+    }
+
+    #[test]
+    fn leetspeak_between_letters() {
+        assert_eq!(exact("s3x"), "sex");
+        assert_eq!(exact("l0n"), "lon");
+        assert_eq!(exact("G4ii mmu0N m4ng l4i"), "gaii mmuon mang lai");
+        assert_eq!(exact("$hit"), "shit");
+        assert_eq!(exact("b@by"), "baby");
+        // Numbers and brand-like suffixes stay.
+        assert_eq!(exact("fb88 2024 1.250.000đ"), "fb88 2024 1 250 000đ");
+        assert_eq!(exact("@user"), "user");
+    }
+
+    #[test]
+    fn separated_letters_are_joined() {
+        assert_eq!(exact("đ.ị.t"), "địt");
+        assert_eq!(exact("s e x"), "sex");
+        assert_eq!(exact("s-e-x"), "sex");
+        assert_eq!(exact("v*l"), "vl");
+        assert_eq!(exact("đ.m"), "đm");
+        assert_eq!(exact("f_u_c_k you"), "fuck you");
+        // Two single letters with one space are left alone (one-letter words).
+        assert_eq!(exact("a b"), "a b");
+        assert_eq!(exact("ở đây"), "ở đây");
+    }
+
+    #[test]
+    fn repeated_letters_are_squeezed() {
+        assert_eq!(exact("nguuuuu"), "ngu");
+        assert_eq!(exact("fuuuuck"), "fuck");
+        assert_eq!(exact("good xoong"), "good xoong");
+        assert_eq!(exact("1000000"), "1000000");
+    }
+
+    #[test]
+    fn teencode_is_expanded() {
+        let t = Teencode::parse("ko\tkhông\ndc\tđược\nnc\tnói chuyện\n").unwrap();
+        let n = Normalizer::new(t).normalize("ko dc nc");
+        assert_eq!(n.exact.trim(), "không được nói chuyện");
+        assert_eq!(n.folded.trim(), "khong duoc noi chuyen");
+        assert_eq!(n.tokens.len(), 4);
+        // The two expansion words map back to the one original word.
+        assert_eq!((n.tokens[2].start, n.tokens[2].end), (6, 8));
+        assert_eq!((n.tokens[3].start, n.tokens[3].end), (6, 8));
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let text = "Xin chào đ.ị.t ạ";
+        let n = Normalizer::default().normalize(text);
+        let chars: Vec<char> = text.chars().collect();
+        let t = &n.tokens[2];
+        let orig: String = chars[t.start as usize..t.end as usize].iter().collect();
+        assert_eq!(orig, "đ.ị.t");
+        assert!(n.tokens[1].accented && !n.tokens[0].accented);
+    }
+
+    #[test]
+    fn views_hold_tokens_between_spaces() {
+        let n = Normalizer::default().normalize("  Bé   đi học!  ");
+        assert_eq!(n.exact, " bé đi học ");
+        assert_eq!(n.folded, " be di hoc ");
+        for i in 0..n.tokens.len() {
+            assert_eq!(n.token_at_exact(n.tokens[i].exact.start), i);
+            assert_eq!(n.token_at_folded(n.tokens[i].folded.end - 1), i);
+        }
+    }
+
+    #[test]
+    fn empty_and_symbol_only_input() {
+        assert!(Normalizer::default().normalize("").tokens.is_empty());
+        assert!(Normalizer::default().normalize(" ... !!! \u{200B} ").tokens.is_empty());
+    }
+}
