@@ -8,10 +8,14 @@ mod domains;
 
 fn main() {
     println!("cargo:rerun-if-changed=data/domains");
-    for e in std::fs::read_dir("data/domains").expect("data/domains").flatten() {
+    for e in std::fs::read_dir("data/domains")
+        .expect("data/domains")
+        .flatten()
+    {
         println!("cargo:rerun-if-changed={}", e.path().display());
     }
-    let (bytes, _) = domains::compile_dir(std::path::Path::new("data/domains")).unwrap_or_else(|e| panic!("{e}"));
+    let (bytes, _) = domains::compile_dir(std::path::Path::new("data/domains"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("domains.bin");
     std::fs::write(out, bytes).unwrap();
 }

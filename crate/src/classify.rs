@@ -17,6 +17,7 @@ use crate::category::{Action, Category};
 use crate::domains::{self, DomainTable};
 use crate::engine::{merge_spans, BlockScore, Matcher};
 use crate::lexicon::{self, Entry};
+use crate::model::Model;
 use crate::normalize::{Normalizer, Teencode};
 use crate::profile::{Age, Profile, Profiles};
 use serde::{Deserialize, Serialize};
@@ -28,9 +29,23 @@ pub const PAGE_SHARE_PERCENT: usize = 20;
 /// Number of triggering blocks that gives the whole page the action,
 /// whatever their share (a long page full of short gambling ads).
 pub const PAGE_MIN_BLOCKS: usize = 5;
+/// Characters a page must have before the share rule may block it while
+/// it is still loading (see [`Classifier::classify_more`]).
+pub const PAGE_MIN_CHARS: usize = 600;
 /// Blocks longer than this many characters are classified in chunks (cut at
 /// a space near the limit), which bounds memory on a 50 MB single line.
 pub const MAX_CHUNK_CHARS: usize = 64 * 1024;
+/// Blocks up to this many bytes count as comments for the learned model.
+pub const MODEL_MAX_BYTES: usize = 1200;
+/// Model probability below which it adds nothing; at 1.0 it adds
+/// [`MODEL_MAX_WEIGHT`] (so for 6-10, threshold 50, p ≥ ~0.75 flags alone;
+/// for 15-17, threshold 110, never alone).
+pub const MODEL_FLOOR: f32 = 0.5;
+pub const MODEL_MAX_WEIGHT: i32 = 100;
+/// Probability at which the model counts without any lexicon cue.
+pub const MODEL_ALONE: f32 = 1.01;
+/// The pseudo entry index of the model in `BlockScore::fired`.
+const MODEL_ENTRY: u32 = u32::MAX;
 /// Reasons listed in a verdict, strongest first.
 pub const MAX_REASONS: usize = 24;
 /// Score given to a category by a domain-list hit.
@@ -38,32 +53,75 @@ pub const LIST_WEIGHT: i32 = 1000;
 
 /// The lexicons compiled into the binary: (source name, default category, text).
 pub const DEFAULT_LEXICONS: &[(&str, &str)] = &[
-    ("vi/profanity", include_str!("../data/lexicon/vi/profanity.txt")),
+    (
+        "vi/profanity",
+        include_str!("../data/lexicon/vi/profanity.txt"),
+    ),
     ("vi/sexual", include_str!("../data/lexicon/vi/sexual.txt")),
     ("vi/hate", include_str!("../data/lexicon/vi/hate.txt")),
-    ("vi/harassment", include_str!("../data/lexicon/vi/harassment.txt")),
-    ("vi/violence", include_str!("../data/lexicon/vi/violence.txt")),
+    (
+        "vi/harassment",
+        include_str!("../data/lexicon/vi/harassment.txt"),
+    ),
+    (
+        "vi/violence",
+        include_str!("../data/lexicon/vi/violence.txt"),
+    ),
     ("vi/weapons", include_str!("../data/lexicon/vi/weapons.txt")),
-    ("vi/self-harm", include_str!("../data/lexicon/vi/self-harm.txt")),
+    (
+        "vi/self-harm",
+        include_str!("../data/lexicon/vi/self-harm.txt"),
+    ),
     ("vi/drugs", include_str!("../data/lexicon/vi/drugs.txt")),
-    ("vi/gambling", include_str!("../data/lexicon/vi/gambling.txt")),
+    (
+        "vi/gambling",
+        include_str!("../data/lexicon/vi/gambling.txt"),
+    ),
     ("vi/scam", include_str!("../data/lexicon/vi/scam.txt")),
-    ("vi/grooming", include_str!("../data/lexicon/vi/grooming.txt")),
+    (
+        "vi/grooming",
+        include_str!("../data/lexicon/vi/grooming.txt"),
+    ),
     ("vi/context", include_str!("../data/lexicon/vi/context.txt")),
-    ("vi/exceptions", include_str!("../data/lexicon/vi/exceptions.txt")),
-    ("en/profanity", include_str!("../data/lexicon/en/profanity.txt")),
+    ("vi/tone", include_str!("../data/lexicon/vi/tone.txt")),
+    (
+        "vi/exceptions",
+        include_str!("../data/lexicon/vi/exceptions.txt"),
+    ),
+    (
+        "en/profanity",
+        include_str!("../data/lexicon/en/profanity.txt"),
+    ),
     ("en/sexual", include_str!("../data/lexicon/en/sexual.txt")),
     ("en/hate", include_str!("../data/lexicon/en/hate.txt")),
-    ("en/harassment", include_str!("../data/lexicon/en/harassment.txt")),
-    ("en/violence", include_str!("../data/lexicon/en/violence.txt")),
+    (
+        "en/harassment",
+        include_str!("../data/lexicon/en/harassment.txt"),
+    ),
+    (
+        "en/violence",
+        include_str!("../data/lexicon/en/violence.txt"),
+    ),
     ("en/weapons", include_str!("../data/lexicon/en/weapons.txt")),
-    ("en/self-harm", include_str!("../data/lexicon/en/self-harm.txt")),
+    (
+        "en/self-harm",
+        include_str!("../data/lexicon/en/self-harm.txt"),
+    ),
     ("en/drugs", include_str!("../data/lexicon/en/drugs.txt")),
-    ("en/gambling", include_str!("../data/lexicon/en/gambling.txt")),
+    (
+        "en/gambling",
+        include_str!("../data/lexicon/en/gambling.txt"),
+    ),
     ("en/scam", include_str!("../data/lexicon/en/scam.txt")),
-    ("en/grooming", include_str!("../data/lexicon/en/grooming.txt")),
+    (
+        "en/grooming",
+        include_str!("../data/lexicon/en/grooming.txt"),
+    ),
     ("en/context", include_str!("../data/lexicon/en/context.txt")),
-    ("en/exceptions", include_str!("../data/lexicon/en/exceptions.txt")),
+    (
+        "en/exceptions",
+        include_str!("../data/lexicon/en/exceptions.txt"),
+    ),
 ];
 
 /// The URL lexicon: words and run-together words in host names and paths.
@@ -148,7 +206,20 @@ pub struct PageVerdict {
     pub blocks: Vec<BlockVerdict>,
 }
 
+/// What is known about a page whose blocks arrive in pieces.
+#[derive(Clone, Debug, Default)]
+pub struct PageState {
+    total_chars: usize,
+    hot_chars: [usize; Category::COUNT],
+    hot_blocks: [usize; Category::COUNT],
+    scores: [i32; Category::COUNT],
+    reasons: BTreeMap<(String, &'static str), i32>,
+    action: Action,
+    complete: bool,
+}
+
 pub struct Classifier {
+    model: Option<Model>,
     normalizer: Normalizer,
     text: Matcher,
     url: Matcher,
@@ -166,30 +237,52 @@ impl Classifier {
     }
 
     pub fn with_domains(settings: &Settings, domains: DomainTable) -> Result<Classifier, String> {
+        Classifier::with_data(settings, domains, None)
+    }
+
+    /// A classifier with domain lists and the learned comment model.
+    pub fn with_data(
+        settings: &Settings,
+        domains: DomainTable,
+        model: Option<Model>,
+    ) -> Result<Classifier, String> {
         let teencode = Teencode::parse(TEENCODE)?;
         let normalizer = Normalizer::new(teencode);
         let mut entries: Vec<Entry> = Vec::new();
         for (source, text) in DEFAULT_LEXICONS {
-            entries.extend(lexicon::parse(source, text, default_categories(source), &normalizer).map_err(|e| e.to_string())?);
+            entries.extend(
+                lexicon::parse(source, text, default_categories(source), &normalizer)
+                    .map_err(|e| e.to_string())?,
+            );
         }
         if let Some(extra) = &settings.extra_lexicon {
-            entries.extend(lexicon::parse("extra", extra, 0, &normalizer).map_err(|e| format!("extra lexicon: {e}"))?);
+            entries.extend(
+                lexicon::parse("extra", extra, 0, &normalizer)
+                    .map_err(|e| format!("extra lexicon: {e}"))?,
+            );
         }
-        let url_entries = lexicon::parse("url", URL_LEXICON, 0, &normalizer).map_err(|e| e.to_string())?;
+        let url_entries =
+            lexicon::parse("url", URL_LEXICON, 0, &normalizer).map_err(|e| e.to_string())?;
 
         let age = match &settings.age {
             None => Age::default(),
-            Some(a) => Age::from_id(a).ok_or_else(|| format!("unknown age group `{a}` (expected 0-5, 6-10, 11-14 or 15-17)"))?,
+            Some(a) => Age::from_id(a).ok_or_else(|| {
+                format!("unknown age group `{a}` (expected 0-5, 6-10, 11-14 or 15-17)")
+            })?,
         };
         let mut profile = Profiles::defaults().get(age).clone();
         for (cat, act) in &settings.actions {
-            let c = Category::from_id(cat).ok_or_else(|| format!("unknown category `{cat}` in actions"))?;
-            let a = Action::from_id(act).ok_or_else(|| format!("unknown action `{act}` for `{cat}` (expected allow, warn, blur or block)"))?;
+            let c = Category::from_id(cat)
+                .ok_or_else(|| format!("unknown category `{cat}` in actions"))?;
+            let a = Action::from_id(act).ok_or_else(|| {
+                format!("unknown action `{act}` for `{cat}` (expected allow, warn, blur or block)")
+            })?;
             profile.actions[c.index()] = a;
         }
         let mut extra = Vec::new();
         for (cat, list) in &settings.extra_domains {
-            let c = Category::from_id(cat).ok_or_else(|| format!("unknown category `{cat}` in extra domains"))?;
+            let c = Category::from_id(cat)
+                .ok_or_else(|| format!("unknown category `{cat}` in extra domains"))?;
             for d in list {
                 let h = domains::clean_host(d).ok_or_else(|| format!("`{d}` is not a domain"))?;
                 extra.push((h, 1u16 << c.index()));
@@ -198,11 +291,15 @@ impl Classifier {
         let table = |list: &[String]| -> Result<DomainTable, String> {
             let mut v = Vec::new();
             for d in list {
-                v.push((domains::clean_host(d).ok_or_else(|| format!("`{d}` is not a domain"))?, 1u16));
+                v.push((
+                    domains::clean_host(d).ok_or_else(|| format!("`{d}` is not a domain"))?,
+                    1u16,
+                ));
             }
             DomainTable::from_bytes(domains::build(v))
         };
         Ok(Classifier {
+            model,
             normalizer,
             text: Matcher::new(entries),
             url: Matcher::new(url_entries),
@@ -212,6 +309,10 @@ impl Classifier {
             allow: table(&settings.allow_domains)?,
             block: table(&settings.block_domains)?,
         })
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
     }
 
     pub fn age(&self) -> Age {
@@ -233,7 +334,10 @@ impl Classifier {
     /// Scores one block, chunking very long ones.
     fn score_block(&self, text: &str) -> BlockScore {
         if text.len() <= MAX_CHUNK_CHARS {
-            return self.text.score(&self.normalizer.normalize(text));
+            let n = self.normalizer.normalize(text);
+            let mut s = self.text.score(&n);
+            self.add_model(&n, text, &mut s);
+            return s;
         }
         let mut total = BlockScore::default();
         let mut offset = 0u32;
@@ -243,10 +347,42 @@ impl Classifier {
                 total.scores[c] += s.scores[c];
             }
             total.fired.extend(s.fired);
-            total.spans.extend(s.spans.into_iter().map(|(a, b, c)| (a + offset, b + offset, c)));
+            total.spans.extend(
+                s.spans
+                    .into_iter()
+                    .map(|(a, b, c)| (a + offset, b + offset, c)),
+            );
             offset += chunk.chars().count() as u32;
         }
         total
+    }
+
+    /// The learned model adds evidence to `harassment` for short blocks
+    /// (comments, chat messages), where it was trained and measured.
+    fn add_model(&self, n: &crate::normalize::Normalized, text: &str, s: &mut BlockScore) {
+        let Some(model) = &self.model else { return };
+        if text.len() > MODEL_MAX_BYTES || n.tokens.len() < 2 || !looks_vietnamese(n) {
+            return;
+        }
+        let p = model.predict(n);
+        // The model was trained on comments; on other text (articles,
+        // stories) it needs a cue from the lexicon — any insult, swear word
+        // or slur — before it may add its weight, unless it is nearly sure.
+        let cue = [Category::Harassment, Category::Profanity, Category::Hate]
+            .iter()
+            .any(|c| s.scores[c.index()] > 0);
+        if p <= MODEL_FLOOR || (!cue && p < MODEL_ALONE) {
+            return;
+        }
+        let w = ((p - MODEL_FLOOR) / (1.0 - MODEL_FLOOR) * MODEL_MAX_WEIGHT as f32).round() as i32;
+        if w <= 0 {
+            return;
+        }
+        let i = Category::Harassment.index();
+        // Protective context already counted for harassment still applies.
+        s.scores[i] = (s.scores[i] + w).max(0);
+        s.fired.push((MODEL_ENTRY, w));
+        s.model_p = Some(p);
     }
 
     fn block_verdict(&self, text: &str) -> BlockVerdict {
@@ -263,10 +399,16 @@ impl Classifier {
         let spans = if triggered == 0 {
             Vec::new()
         } else {
-            merge_spans(s.spans.iter().filter(|sp| sp.2 & triggered != 0).map(|sp| (sp.0, sp.1)).collect())
-                .into_iter()
-                .map(|(start, end)| Span { start, end })
-                .collect()
+            merge_spans(
+                s.spans
+                    .iter()
+                    .filter(|sp| sp.2 & triggered != 0)
+                    .map(|sp| (sp.0, sp.1))
+                    .collect(),
+            )
+            .into_iter()
+            .map(|(start, end)| Span { start, end })
+            .collect()
         };
         BlockVerdict {
             action: action.id(),
@@ -278,9 +420,20 @@ impl Classifier {
         }
     }
 
-    fn reasons(&self, fired: &[(u32, i32)], scores: &[i32; Category::COUNT], m: &Matcher) -> Vec<Reason> {
+    fn reasons(
+        &self,
+        fired: &[(u32, i32)],
+        scores: &[i32; Category::COUNT],
+        m: &Matcher,
+    ) -> Vec<Reason> {
         let mut by_code: BTreeMap<(String, &'static str), i32> = BTreeMap::new();
         for &(entry, w) in fired {
+            if entry == MODEL_ENTRY {
+                *by_code
+                    .entry(("model:offensive-vi".to_string(), Category::Harassment.id()))
+                    .or_default() += w;
+                continue;
+            }
             let e = &m.entries()[entry as usize];
             for c in e.categories() {
                 if scores[c.index()] > 0 || w > 0 {
@@ -288,8 +441,20 @@ impl Classifier {
                 }
             }
         }
-        let mut v: Vec<Reason> = by_code.into_iter().map(|((code, category), weight)| Reason { code, category, weight }).collect();
-        v.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        let mut v: Vec<Reason> = by_code
+            .into_iter()
+            .map(|((code, category), weight)| Reason {
+                code,
+                category,
+                weight,
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .cmp(&a.weight.abs())
+                .then_with(|| a.code.cmp(&b.code))
+        });
         v.truncate(MAX_REASONS);
         v
     }
@@ -297,32 +462,80 @@ impl Classifier {
     /// Classifies a page from its text blocks. The one function behind the
     /// CLI's `check` and `batch` and the extension's page verdicts.
     pub fn classify_page<S: AsRef<str>>(&self, blocks: &[S]) -> PageVerdict {
-        let blocks: Vec<BlockVerdict> = blocks.iter().map(|b| self.block_verdict(b.as_ref())).collect();
-        let total_chars: usize = blocks.iter().map(|b| b.chars).sum::<usize>().max(1);
-        let mut action = Action::Allow;
-        let mut scores = [0i32; Category::COUNT];
-        let mut reasons: BTreeMap<(String, &'static str), i32> = BTreeMap::new();
-        for c in Category::ALL {
-            let bit = 1u16 << c.index();
-            let hot: Vec<&BlockVerdict> = blocks.iter().filter(|b| b.triggered & bit != 0).collect();
-            let hot_chars: usize = hot.iter().map(|b| b.chars).sum();
-            if !hot.is_empty() && (hot_chars * 100 >= total_chars * PAGE_SHARE_PERCENT || hot.len() >= PAGE_MIN_BLOCKS) {
-                action = action.max(self.profile.actions[c.index()]);
-            }
-        }
+        let mut state = PageState::default();
+        self.classify_more(&mut state, blocks, true)
+    }
+
+    /// Classifies the next blocks of a page that arrives in pieces (the
+    /// extension sends blocks as the page loads and as comments appear).
+    /// Block verdicts are for `blocks` only; the page verdict covers every
+    /// block seen so far. Until `complete`, the share rule waits for
+    /// [`PAGE_MIN_CHARS`] characters, so a page is not judged on its title.
+    pub fn classify_more<S: AsRef<str>>(
+        &self,
+        state: &mut PageState,
+        blocks: &[S],
+        complete: bool,
+    ) -> PageVerdict {
+        let blocks: Vec<BlockVerdict> = blocks
+            .iter()
+            .map(|b| self.block_verdict(b.as_ref()))
+            .collect();
         for b in &blocks {
-            action = action.max(Action::from_id(b.action).unwrap_or_default());
+            state.total_chars += b.chars;
+            state.action = state
+                .action
+                .max(Action::from_id(b.action).unwrap_or_default());
+            for c in Category::ALL {
+                if b.triggered & (1 << c.index()) != 0 {
+                    state.hot_chars[c.index()] += b.chars;
+                    state.hot_blocks[c.index()] += 1;
+                }
+            }
             for cs in &b.categories {
-                scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
+                state.scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
             }
             for r in &b.reasons {
-                *reasons.entry((r.code.clone(), r.category)).or_default() += r.weight;
+                *state
+                    .reasons
+                    .entry((r.code.clone(), r.category))
+                    .or_default() += r.weight;
             }
         }
-        let mut reasons: Vec<Reason> = reasons.into_iter().map(|((code, category), weight)| Reason { code, category, weight }).collect();
-        reasons.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        state.complete |= complete;
+        let total = state.total_chars.max(1);
+        for c in Category::ALL {
+            let i = c.index();
+            let share = state.hot_chars[i] * 100 >= total * PAGE_SHARE_PERCENT
+                && (state.complete || state.total_chars >= PAGE_MIN_CHARS);
+            if state.hot_blocks[i] > 0 && (share || state.hot_blocks[i] >= PAGE_MIN_BLOCKS) {
+                state.action = state.action.max(self.profile.actions[i]);
+            }
+        }
+        let mut reasons: Vec<Reason> = state
+            .reasons
+            .iter()
+            .map(|((code, category), weight)| Reason {
+                code: code.clone(),
+                category,
+                weight: *weight,
+            })
+            .collect();
+        reasons.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .cmp(&a.weight.abs())
+                .then_with(|| a.code.cmp(&b.code))
+        });
         reasons.truncate(MAX_REASONS);
-        PageVerdict { page: Verdict { action: action.id(), categories: category_scores(&scores), reasons }, blocks }
+        PageVerdict {
+            page: Verdict {
+                action: state.action.id(),
+                categories: category_scores(&state.scores),
+                reasons,
+            },
+            blocks,
+        }
     }
 
     /// Classifies one text as a page of one block.
@@ -339,14 +552,22 @@ impl Classifier {
                 return Ok(Verdict {
                     action: Action::Allow.id(),
                     categories: Vec::new(),
-                    reasons: vec![Reason { code: format!("allow-list:{}", hit.domain), category: "", weight: 0 }],
+                    reasons: vec![Reason {
+                        code: format!("allow-list:{}", hit.domain),
+                        category: "",
+                        weight: 0,
+                    }],
                 });
             }
             if let Some(hit) = self.block.lookup(&parts.host) {
                 return Ok(Verdict {
                     action: Action::Block.id(),
                     categories: Vec::new(),
-                    reasons: vec![Reason { code: format!("block-list:{}", hit.domain), category: "", weight: LIST_WEIGHT }],
+                    reasons: vec![Reason {
+                        code: format!("block-list:{}", hit.domain),
+                        category: "",
+                        weight: LIST_WEIGHT,
+                    }],
                 });
             }
         }
@@ -358,7 +579,11 @@ impl Classifier {
                 for c in Category::ALL {
                     if hit.categories & (1 << c.index()) != 0 {
                         scores[c.index()] += LIST_WEIGHT;
-                        reasons.push(Reason { code: format!("domain-list:{}", hit.domain), category: c.id(), weight: LIST_WEIGHT });
+                        reasons.push(Reason {
+                            code: format!("domain-list:{}", hit.domain),
+                            category: c.id(),
+                            weight: LIST_WEIGHT,
+                        });
                         // A listed site exists for its category: block it
                         // whenever the profile acts on that category at all.
                         if self.profile.actions[c.index()] != Action::Allow {
@@ -379,17 +604,56 @@ impl Classifier {
             for cs in &qv.categories {
                 scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
             }
-            reasons.extend(qv.reasons.into_iter().map(|r| Reason { code: format!("query:{}", r.code), ..r }));
+            reasons.extend(qv.reasons.into_iter().map(|r| Reason {
+                code: format!("query:{}", r.code),
+                ..r
+            }));
         }
         for c in Category::ALL {
             if scores[c.index()] >= self.profile.thresholds[c.index()] {
                 action = action.max(self.profile.actions[c.index()]);
             }
         }
-        reasons.sort_by(|a, b| b.weight.abs().cmp(&a.weight.abs()).then_with(|| a.code.cmp(&b.code)));
+        reasons.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .cmp(&a.weight.abs())
+                .then_with(|| a.code.cmp(&b.code))
+        });
         reasons.truncate(MAX_REASONS);
-        Ok(Verdict { action: action.id(), categories: category_scores(&scores), reasons })
+        Ok(Verdict {
+            action: action.id(),
+            categories: category_scores(&scores),
+            reasons,
+        })
     }
+}
+
+/// Common Vietnamese syllables, folded, that are not also common English
+/// words: with the accented words they tell a Vietnamese comment typed
+/// without diacritics from English text.
+const VI_COMMON: &[&str] = &[
+    "khong", "cua", "thi", "nguoi", "duoc", "nay", "roi", "mot", "nhung", "voi", "cho", "cung",
+    "lam", "gi", "nhu", "vay", "qua", "tao", "minh", "toi", "chu", "nao", "day", "ko", "dc", "j",
+    "la", "cai", "con", "thang", "bon", "di", "ve", "ra", "vao", "len", "xuong", "biet", "noi",
+    "den", "nua", "luon", "rat", "lai", "vi", "neu", "nen", "nhieu", "it", "chi",
+];
+
+/// At least a quarter of the words are Vietnamese (accented, or common
+/// Vietnamese syllables): the comment model is only asked about Vietnamese.
+fn looks_vietnamese(n: &crate::normalize::Normalized) -> bool {
+    let mut alpha = 0usize;
+    let mut vi = 0usize;
+    for (i, t) in n.tokens.iter().enumerate() {
+        if !t.alpha {
+            continue;
+        }
+        alpha += 1;
+        if t.accented || VI_COMMON.contains(&n.folded_text(i)) {
+            vi += 1;
+        }
+    }
+    vi * 4 >= alpha && alpha > 0
 }
 
 /// Categories scoring above zero, highest first (ties in id order).
@@ -397,7 +661,10 @@ fn category_scores(scores: &[i32; Category::COUNT]) -> Vec<CategoryScore> {
     let mut v: Vec<CategoryScore> = Category::ALL
         .iter()
         .filter(|c| scores[c.index()] > 0)
-        .map(|c| CategoryScore { id: c.id(), score: scores[c.index()] })
+        .map(|c| CategoryScore {
+            id: c.id(),
+            score: scores[c.index()],
+        })
         .collect();
     v.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(b.id)));
     v

@@ -54,7 +54,8 @@ pub fn clean_host(raw: &str) -> Option<String> {
         && s.len() <= 253
         && !s.starts_with('.')
         && !s.contains("..")
-        && s.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '_');
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '_');
     ok.then_some(s)
 }
 
@@ -86,13 +87,22 @@ pub fn build(entries: impl IntoIterator<Item = (String, u16)>) -> Vec<u8> {
 /// Category ids in bit order (the same as `Category::ALL`; kept here so this
 /// file needs nothing but `std`, checked by a test).
 pub const CATEGORY_IDS: [&str; 11] = [
-    "sexual", "violence", "self-harm", "drugs", "gambling", "weapons", "hate", "harassment", "profanity", "scam", "grooming",
+    "sexual",
+    "violence",
+    "self-harm",
+    "drugs",
+    "gambling",
+    "weapons",
+    "hate",
+    "harassment",
+    "profanity",
+    "scam",
+    "grooming",
 ];
 
-/// Compiles every `CATEGORY.SOURCE.txt` list in `dir` (one domain per line,
-/// `#` comments) into table bytes. Returns the bytes and the number of
-/// distinct domains. Errors name the file and line.
-pub fn compile_dir(dir: &std::path::Path) -> Result<(Vec<u8>, usize), String> {
+/// Reads every `CATEGORY.SOURCE.txt` list in `dir` into (domain, category
+/// bit) pairs, in file order.
+pub fn read_dir_lists(dir: &std::path::Path) -> Result<Vec<(String, u16)>, String> {
     let mut entries = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -102,23 +112,43 @@ pub fn compile_dir(dir: &std::path::Path) -> Result<(Vec<u8>, usize), String> {
         .collect();
     files.sort();
     for path in files {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let cat = name.split('.').next().unwrap_or("");
-        let bit = CATEGORY_IDS
-            .iter()
-            .position(|c| *c == cat)
-            .ok_or_else(|| format!("{}: the file name must start with a category id", path.display()))?;
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bit = CATEGORY_IDS.iter().position(|c| *c == cat).ok_or_else(|| {
+            format!(
+                "{}: the file name must start with a category id",
+                path.display()
+            )
+        })?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
                 continue;
             }
-            let d = clean_host(line).ok_or_else(|| format!("{} line {}: `{line}` is not a domain", path.display(), n + 1))?;
+            let d = clean_host(line).ok_or_else(|| {
+                format!(
+                    "{} line {}: `{line}` is not a domain",
+                    path.display(),
+                    n + 1
+                )
+            })?;
             entries.push((d, 1u16 << bit));
         }
     }
-    let bytes = build(entries);
+    Ok(entries)
+}
+
+/// Compiles every `CATEGORY.SOURCE.txt` list in `dir` (one domain per line,
+/// `#` comments) into table bytes. Returns the bytes and the number of
+/// distinct domains. Errors name the file and line.
+pub fn compile_dir(dir: &std::path::Path) -> Result<(Vec<u8>, usize), String> {
+    let bytes = build(read_dir_lists(dir)?);
     let n = (bytes.len() - HEADER) / 10;
     Ok((bytes, n))
 }
@@ -146,11 +176,17 @@ impl DomainTable {
         }
         let version = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
         if version != VERSION {
-            return Err(format!("domain table: version {version}, expected {VERSION}"));
+            return Err(format!(
+                "domain table: version {version}, expected {VERSION}"
+            ));
         }
         let count = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         if bytes.len() != HEADER + count * 10 {
-            return Err(format!("domain table: {} bytes, expected {} for {count} domains", bytes.len(), HEADER + count * 10));
+            return Err(format!(
+                "domain table: {} bytes, expected {} for {count} domains",
+                bytes.len(),
+                HEADER + count * 10
+            ));
         }
         Ok(DomainTable { bytes, count })
     }
@@ -224,7 +260,10 @@ impl DomainTable {
             let d = &host[s..];
             let c = self.get(d);
             if c != 0 {
-                return Some(Listed { domain: d, categories: c });
+                return Some(Listed {
+                    domain: d,
+                    categories: c,
+                });
             }
         }
         None
@@ -237,9 +276,20 @@ mod tests {
 
     #[test]
     fn suffix_aware_lookup() {
-        let t = DomainTable::from_bytes(build([("example.com".to_string(), 1), ("bad.vn".to_string(), 4), ("bad.vn".to_string(), 8)])).unwrap();
+        let t = DomainTable::from_bytes(build([
+            ("example.com".to_string(), 1),
+            ("bad.vn".to_string(), 4),
+            ("bad.vn".to_string(), 8),
+        ]))
+        .unwrap();
         assert_eq!(t.len(), 2);
-        assert_eq!(t.lookup("a.b.example.com"), Some(Listed { domain: "example.com", categories: 1 }));
+        assert_eq!(
+            t.lookup("a.b.example.com"),
+            Some(Listed {
+                domain: "example.com",
+                categories: 1
+            })
+        );
         assert_eq!(t.lookup("example.com").unwrap().categories, 1);
         assert_eq!(t.lookup("bad.vn").unwrap().categories, 12);
         assert_eq!(t.lookup("notexample.com"), None);
@@ -262,7 +312,10 @@ mod tests {
     fn cleans_hosts() {
         assert_eq!(clean_host("WWW.Example.COM."), Some("example.com".into()));
         assert_eq!(clean_host("example.com:8080"), Some("example.com".into()));
-        assert_eq!(clean_host("*.ads.example.com"), Some("ads.example.com".into()));
+        assert_eq!(
+            clean_host("*.ads.example.com"),
+            Some("ads.example.com".into())
+        );
         assert_eq!(clean_host("www.com"), Some("www.com".into()));
         assert_eq!(clean_host("bad host"), None);
         assert_eq!(clean_host("a..b"), None);

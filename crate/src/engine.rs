@@ -95,6 +95,8 @@ pub struct BlockScore {
     /// Original character ranges of positive matches with the categories of
     /// the entry that matched (a bit per category), unsorted.
     pub spans: Vec<(u32, u32, u16)>,
+    /// The learned model's probability, when it ran and counted.
+    pub model_p: Option<f32>,
 }
 
 impl Matcher {
@@ -107,14 +109,21 @@ impl Matcher {
                 Kind::Exception(p) => vec![p],
             };
             for (k, p) in parts.into_iter().enumerate() {
-                let t = Target { entry: i as u32, part: k as u8 };
+                let t = Target {
+                    entry: i as u32,
+                    part: k as u8,
+                };
                 exact.push((p.exact.clone(), t));
                 if let Some(f) = &p.folded {
                     folded.push((f.clone(), t));
                 }
             }
         }
-        Matcher { entries, exact: Automaton::build(exact), folded: Automaton::build(folded) }
+        Matcher {
+            entries,
+            exact: Automaton::build(exact),
+            folded: Automaton::build(folded),
+        }
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -131,7 +140,12 @@ impl Matcher {
             for m in ac.find_overlapping_iter(n.exact.as_str()) {
                 let (first, last) = token_range(n, m.start(), m.end(), true);
                 for t in &self.exact.targets[m.pattern().as_usize()] {
-                    hits.push(Hit { entry: t.entry, part: t.part, first, last });
+                    hits.push(Hit {
+                        entry: t.entry,
+                        part: t.part,
+                        first,
+                        last,
+                    });
                 }
             }
         }
@@ -147,7 +161,12 @@ impl Matcher {
                     continue;
                 }
                 for t in &self.folded.targets[m.pattern().as_usize()] {
-                    hits.push(Hit { entry: t.entry, part: t.part, first, last });
+                    hits.push(Hit {
+                        entry: t.entry,
+                        part: t.part,
+                        first,
+                        last,
+                    });
                 }
             }
         }
@@ -166,7 +185,9 @@ impl Matcher {
         let exceptions: Vec<(u16, u32, u32)> = hits
             .iter()
             .filter_map(|h| match self.entries[h.entry as usize].kind {
-                Kind::Exception(_) => Some((self.entries[h.entry as usize].categories, h.first, h.last)),
+                Kind::Exception(_) => {
+                    Some((self.entries[h.entry as usize].categories, h.first, h.last))
+                }
                 _ => None,
             })
             .collect();
@@ -176,7 +197,9 @@ impl Matcher {
                 Kind::Exception(_) => false,
                 _ => {
                     e.weight < 0
-                        || !exceptions.iter().any(|&(cats, a, b)| cats & e.categories != 0 && a <= h.first && h.last <= b)
+                        || !exceptions.iter().any(|&(cats, a, b)| {
+                            cats & e.categories != 0 && a <= h.first && h.last <= b
+                        })
                 }
             }
         });
@@ -193,7 +216,9 @@ impl Matcher {
             let group = &hits[i..j];
             i = j;
             let e = &self.entries[entry as usize];
-            let Kind::Phrase { parts, window } = &e.kind else { continue };
+            let Kind::Phrase { parts, window } = &e.kind else {
+                continue;
+            };
             let (count, used): (i32, Vec<Hit>) = if parts.len() == 1 {
                 let mut used: Vec<Hit> = Vec::new();
                 for h in group {
@@ -219,7 +244,11 @@ impl Matcher {
             out.fired.push((entry, w));
             if e.weight > 0 {
                 for h in used {
-                    out.spans.push((n.tokens[h.first as usize].start, n.tokens[h.last as usize].end, e.categories));
+                    out.spans.push((
+                        n.tokens[h.first as usize].start,
+                        n.tokens[h.last as usize].end,
+                        e.categories,
+                    ));
                 }
             }
         }
@@ -233,13 +262,31 @@ impl Matcher {
 /// The first and last token a match covers. Needles may begin or end with the
 /// anchoring space, which belongs to no token.
 fn token_range(n: &Normalized, start: usize, end: usize, exact: bool) -> (u32, u32) {
-    let view = if exact { n.exact.as_bytes() } else { n.folded.as_bytes() };
-    let s = if view[start] == b' ' { start + 1 } else { start };
-    let e = if end > s && view[end - 1] == b' ' { end - 2 } else { end - 1 };
-    let (a, b) = if exact {
-        (n.token_at_exact(s as u32), n.token_at_exact(e.max(s) as u32))
+    let view = if exact {
+        n.exact.as_bytes()
     } else {
-        (n.token_at_folded(s as u32), n.token_at_folded(e.max(s) as u32))
+        n.folded.as_bytes()
+    };
+    let s = if view[start] == b' ' {
+        start + 1
+    } else {
+        start
+    };
+    let e = if end > s && view[end - 1] == b' ' {
+        end - 2
+    } else {
+        end - 1
+    };
+    let (a, b) = if exact {
+        (
+            n.token_at_exact(s as u32),
+            n.token_at_exact(e.max(s) as u32),
+        )
+    } else {
+        (
+            n.token_at_folded(s as u32),
+            n.token_at_folded(e.max(s) as u32),
+        )
     };
     (a as u32, b.max(a) as u32)
 }
@@ -322,7 +369,8 @@ impl AccentContext {
         let n = self.alpha.len() - 1;
         let lo = first.saturating_sub(FOLDED_CONTEXT_WINDOW);
         let hi = (last + 1 + FOLDED_CONTEXT_WINDOW).min(n);
-        let acc = (self.accented[first] - self.accented[lo]) + (self.accented[hi] - self.accented[last + 1]);
+        let acc = (self.accented[first] - self.accented[lo])
+            + (self.accented[hi] - self.accented[last + 1]);
         let alpha = (self.alpha[first] - self.alpha[lo]) + (self.alpha[hi] - self.alpha[last + 1]);
         (acc as usize) * 100 <= (alpha as usize) * FOLDED_CONTEXT_MAX_ACCENTED_PERCENT
     }
@@ -364,7 +412,10 @@ mod tests {
         let lex = "[profanity]\n60 địt mẹ\n";
         assert_eq!(score(lex, "dit me may", P), 60);
         // Accented text around it: the folded form means something else.
-        assert_eq!(score(lex, "Hôm nay bé đi học, mẹ đưa bé đến trường dit me", P), 0);
+        assert_eq!(
+            score(lex, "Hôm nay bé đi học, mẹ đưa bé đến trường dit me", P),
+            0
+        );
         // The exact form always counts.
         assert_eq!(score(lex, "Hôm nay bé đi học, địt mẹ", P), 60);
         // Accented words never match through the folded view.
@@ -427,11 +478,17 @@ mod tests {
         assert_eq!(s.spans.len(), 1);
         let chars: Vec<char> = text.chars().collect();
         let (a, b, _) = s.spans[0];
-        assert_eq!(chars[a as usize..b as usize].iter().collect::<String>(), "đ.ị.t  mẹ");
+        assert_eq!(
+            chars[a as usize..b as usize].iter().collect::<String>(),
+            "đ.ị.t  mẹ"
+        );
     }
 
     #[test]
     fn merge_spans_sorts_and_merges() {
-        assert_eq!(merge_spans(vec![(5, 8), (0, 2), (7, 10), (10, 12)]), vec![(0, 2), (5, 12)]);
+        assert_eq!(
+            merge_spans(vec![(5, 8), (0, 2), (7, 10), (10, 12)]),
+            vec![(0, 2), (5, 12)]
+        );
     }
 }

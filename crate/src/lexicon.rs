@@ -61,7 +61,9 @@ pub struct Entry {
 
 impl Entry {
     pub fn categories(&self) -> impl Iterator<Item = Category> + '_ {
-        Category::ALL.into_iter().filter(move |c| self.categories & (1 << c.index()) != 0)
+        Category::ALL
+            .into_iter()
+            .filter(move |c| self.categories & (1 << c.index()) != 0)
     }
 
     /// `source:phrase`, the reason code shown to parents.
@@ -97,16 +99,23 @@ pub fn parse(
     let mut entries = Vec::new();
     let mut categories = default_categories;
     for (n, raw_line) in text.lines().enumerate() {
-        let err = |message: String| ParseError { source: source.to_string(), line: n + 1, message };
+        let err = |message: String| ParseError {
+            source: source.to_string(),
+            line: n + 1,
+            message,
+        };
         let line = strip_comment(raw_line).trim();
         if line.is_empty() {
             continue;
         }
         if let Some(rest) = line.strip_prefix('[') {
-            let inner = rest.strip_suffix(']').ok_or_else(|| err("section header must end with `]`".into()))?;
+            let inner = rest
+                .strip_suffix(']')
+                .ok_or_else(|| err("section header must end with `]`".into()))?;
             categories = 0;
             for id in inner.split_whitespace() {
-                let c = Category::from_id(id).ok_or_else(|| err(format!("unknown category `{id}`")))?;
+                let c =
+                    Category::from_id(id).ok_or_else(|| err(format!("unknown category `{id}`")))?;
                 categories |= 1 << c.index();
             }
             if categories == 0 {
@@ -114,7 +123,9 @@ pub fn parse(
             }
             continue;
         }
-        let (head, rest) = line.split_once(char::is_whitespace).ok_or_else(|| err("expected `WEIGHT PHRASE` or `! PHRASE`".into()))?;
+        let (head, rest) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| err("expected `WEIGHT PHRASE` or `! PHRASE`".into()))?;
         let (body, flags) = split_flags(rest.trim()).map_err(&err)?;
         let mut exact_only = false;
         let mut window = DEFAULT_WINDOW;
@@ -122,7 +133,11 @@ pub fn parse(
             if flag == "exact" {
                 exact_only = true;
             } else if let Some(w) = flag.strip_prefix("window=") {
-                window = w.parse().ok().filter(|w| (1..=200).contains(w)).ok_or_else(|| err(format!("bad window `{w}` (1..=200)")))?;
+                window = w
+                    .parse()
+                    .ok()
+                    .filter(|w| (1..=200).contains(w))
+                    .ok_or_else(|| err(format!("bad window `{w}` (1..=200)")))?;
             } else {
                 return Err(err(format!("unknown flag `@{flag}`")));
             }
@@ -144,9 +159,13 @@ pub fn parse(
             });
             continue;
         }
-        let weight: i32 = head.parse().map_err(|_| err(format!("weight `{head}` is not a whole number")))?;
+        let weight: i32 = head
+            .parse()
+            .map_err(|_| err(format!("weight `{head}` is not a whole number")))?;
         if weight == 0 || !(-1000..=1000).contains(&weight) {
-            return Err(err(format!("weight {weight} must be non-zero, between -1000 and 1000")));
+            return Err(err(format!(
+                "weight {weight} must be non-zero, between -1000 and 1000"
+            )));
         }
         let parts = body
             .split(" & ")
@@ -213,7 +232,11 @@ fn pattern(text: &str, exact_only: bool, normalizer: &Normalizer) -> Result<Patt
         Form::Substring => core.to_string(),
     };
     let folded = (!exact_only && folded_core != exact_core).then(|| wrap(folded_core));
-    Ok(Pattern { exact: wrap(exact_core), folded, form })
+    Ok(Pattern {
+        exact: wrap(exact_core),
+        folded,
+        form,
+    })
 }
 
 #[cfg(test)]
@@ -228,7 +251,10 @@ mod tests {
     fn parses_every_form() {
         let e = p("[sexual grooming]\n80 địt @exact\n40 *porn* # comment\n30 porn*\n20 *fucker\n50 ảnh nóng & gửi @window=8\n-40 giáo dục giới tính\n! chích ngừa\n").unwrap();
         assert_eq!(e.len(), 7);
-        assert_eq!(e[0].categories, (1 << Category::Sexual.index()) | (1 << Category::Grooming.index()));
+        assert_eq!(
+            e[0].categories,
+            (1 << Category::Sexual.index()) | (1 << Category::Grooming.index())
+        );
         match &e[0].kind {
             Kind::Phrase { parts, .. } => {
                 assert_eq!(parts[0].exact, " địt ");
@@ -237,7 +263,10 @@ mod tests {
             _ => panic!(),
         }
         match &e[1].kind {
-            Kind::Phrase { parts, .. } => assert_eq!((parts[0].exact.as_str(), parts[0].form), ("porn", Form::Substring)),
+            Kind::Phrase { parts, .. } => assert_eq!(
+                (parts[0].exact.as_str(), parts[0].form),
+                ("porn", Form::Substring)
+            ),
             _ => panic!(),
         }
         match &e[4].kind {

@@ -21,6 +21,7 @@ pub mod classify;
 pub mod domains;
 pub mod engine;
 pub mod lexicon;
+pub mod model;
 pub mod normalize;
 pub mod profile;
 pub mod url;
@@ -29,9 +30,18 @@ pub mod url;
 pub mod wasm;
 
 pub use category::{Action, Category};
-pub use classify::{BlockVerdict, CategoryScore, Classifier, PageVerdict, Reason, Settings, Span, Verdict};
+pub use classify::{
+    BlockVerdict, CategoryScore, Classifier, PageState, PageVerdict, Reason, Settings, Span,
+    Verdict,
+};
 pub use domains::DomainTable;
 pub use profile::Age;
+
+/// The learned comment model shipped in `data/model/`.
+pub fn builtin_model() -> model::Model {
+    model::Model::from_bytes(include_bytes!("../data/model/offensive-vi.bin"))
+        .expect("shipped model is valid")
+}
 
 /// The domain table compiled from `data/domains/` at build time (native
 /// builds only; the extension loads the same bytes from `domains.bin`).

@@ -26,8 +26,12 @@ USAGE:
       A verdict per URL.
   oche eval [--data DIR]
       Recall and false-positive rate on the labelled sets, per age group.
+  oche train [--data DIR] OUT
+      Train the Vietnamese offensive-comment model (reproducible) into OUT.
   oche compile-domains DIR OUT
       Compile the domain lists in DIR (category.source.txt) into a table file.
+  oche dnr-rules DIR OUTDIR
+      Write one declarativeNetRequest ruleset per category (OUTDIR/CATEGORY.json).
 
 AGE is 0-5, 6-10, 11-14 or 15-17 (default 6-10). --settings reads a JSON
 settings object (age, actions, extraLexicon, extraDomains, allowDomains,
@@ -48,13 +52,21 @@ fn usage_error(msg: &str) -> ExitCode {
 }
 
 fn parse_opts(args: &[String], allow_json: bool) -> Result<Opts, String> {
-    let mut o = Opts { age: None, json: false, settings: None, data: None, args: Vec::new() };
+    let mut o = Opts {
+        age: None,
+        json: false,
+        settings: None,
+        data: None,
+        args: Vec::new(),
+    };
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
         let value = |i: &mut usize| -> Result<String, String> {
             *i += 1;
-            args.get(*i).cloned().ok_or_else(|| format!("{a} needs a value"))
+            args.get(*i)
+                .cloned()
+                .ok_or_else(|| format!("{a} needs a value"))
         };
         match a.as_str() {
             "--age" => o.age = Some(value(&mut i)?),
@@ -74,7 +86,9 @@ fn parse_opts(args: &[String], allow_json: bool) -> Result<Opts, String> {
     }
     if let Some(age) = &o.age {
         if oche::Age::from_id(age).is_none() {
-            return Err(format!("unknown age group `{age}` (expected 0-5, 6-10, 11-14 or 15-17)"));
+            return Err(format!(
+                "unknown age group `{age}` (expected 0-5, 6-10, 11-14 or 15-17)"
+            ));
         }
     }
     Ok(o)
@@ -85,26 +99,43 @@ fn classifier(o: &Opts) -> Result<Classifier, ExitCode> {
     let mut settings = match &o.settings {
         None => Settings::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| usage_error(&format!("cannot read settings `{path}`: {e}")))?;
-            serde_json::from_str(&text).map_err(|e| usage_error(&format!("settings `{path}`: {e}")))?
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage_error(&format!("cannot read settings `{path}`: {e}")))?;
+            serde_json::from_str(&text)
+                .map_err(|e| usage_error(&format!("settings `{path}`: {e}")))?
         }
     };
     if o.age.is_some() {
         settings.age = o.age.clone();
     }
-    Classifier::with_domains(&settings, oche::builtin_domains()).map_err(|e| usage_error(&e))
+    Classifier::with_data(
+        &settings,
+        oche::builtin_domains(),
+        Some(oche::builtin_model()),
+    )
+    .map_err(|e| {
+        eprintln!("oche: {e}");
+        ExitCode::from(2)
+    })
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(cmd) = args.first() else { return usage_error("no command given") };
+    let Some(cmd) = args.first() else {
+        return usage_error("no command given");
+    };
     let rest = &args[1..];
     match cmd.as_str() {
         "check" => run(rest, true, check),
         "batch" => run(rest, false, batch),
         "url" => run(rest, true, url),
         "eval" => run(rest, false, |o, c| eval::run(o.data.as_deref(), &c)),
+        "train" => run(rest, false, |o, c| match o.args.as_slice() {
+            [out] => eval::train(o.data.as_deref(), out, &c),
+            _ => usage_error("train needs OUT (the model file to write)"),
+        }),
         "compile-domains" => compile_domains(rest),
+        "dnr-rules" => dnr_rules(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -117,7 +148,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(rest: &[String], allow_json: bool, f: impl FnOnce(&Opts, Classifier) -> ExitCode) -> ExitCode {
+fn run(
+    rest: &[String],
+    allow_json: bool,
+    f: impl FnOnce(&Opts, Classifier) -> ExitCode,
+) -> ExitCode {
     let o = match parse_opts(rest, allow_json) {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
@@ -132,17 +167,34 @@ fn run(rest: &[String], allow_json: bool, f: impl FnOnce(&Opts, Classifier) -> E
 fn read_input(path: Option<&str>) -> Result<String, String> {
     let mut bytes = Vec::new();
     let (name, res) = match path {
-        None | Some("-") => ("stdin".to_string(), io::stdin().lock().take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)),
+        None | Some("-") => (
+            "stdin".to_string(),
+            io::stdin()
+                .lock()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes),
+        ),
         Some(p) => match std::fs::File::open(p) {
-            Ok(f) => (p.to_string(), f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)),
+            Ok(f) => (
+                p.to_string(),
+                f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes),
+            ),
             Err(e) => return Err(format!("cannot read `{p}`: {e}")),
         },
     };
     res.map_err(|e| format!("cannot read {name}: {e}"))?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(format!("{name} is larger than {} MiB; split it", MAX_INPUT_BYTES >> 20));
+        return Err(format!(
+            "{name} is larger than {} MiB; split it",
+            MAX_INPUT_BYTES >> 20
+        ));
     }
-    String::from_utf8(bytes).map_err(|e| format!("{name} is not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name} is not valid UTF-8 (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Splits a document into blocks at blank lines: (start char, end char, text).
@@ -163,7 +215,10 @@ pub fn split_blocks(doc: &str) -> Vec<(u32, u32, &str)> {
             if cur.is_none() {
                 cur = Some((byte, pos_chars));
             }
-            last_end = (byte + content.len(), pos_chars + content.chars().count() as u32);
+            last_end = (
+                byte + content.len(),
+                pos_chars + content.chars().count() as u32,
+            );
         }
         byte += line.len();
         pos_chars += n_chars;
@@ -212,25 +267,54 @@ fn check(o: &Opts, c: Classifier) -> ExitCode {
             end: b.1,
             action: bv.action,
             categories: &bv.categories,
-            spans: bv.spans.iter().map(|s| oche::Span { start: s.start + b.0, end: s.end + b.0 }).collect(),
+            spans: bv
+                .spans
+                .iter()
+                .map(|s| oche::Span {
+                    start: s.start + b.0,
+                    end: s.end + b.0,
+                })
+                .collect(),
         })
         .collect();
     let mut out = BufWriter::new(io::stdout().lock());
     if o.json {
-        let _ = serde_json::to_writer(&mut out, &CheckJson { page: &v.page, blocks: shifted });
+        let _ = serde_json::to_writer(
+            &mut out,
+            &CheckJson {
+                page: &v.page,
+                blocks: shifted,
+            },
+        );
         let _ = writeln!(out);
     } else {
         let _ = writeln!(out, "{} (age {})", v.page.action, c.age());
         if !v.page.categories.is_empty() {
-            let cats: Vec<String> = v.page.categories.iter().map(|c| format!("{} {}", c.id, c.score)).collect();
+            let cats: Vec<String> = v
+                .page
+                .categories
+                .iter()
+                .map(|c| format!("{} {}", c.id, c.score))
+                .collect();
             let _ = writeln!(out, "categories: {}", cats.join(", "));
         }
         for r in &v.page.reasons {
             let _ = writeln!(out, "  {:+5}  {:<10} {}", r.weight, r.category, r.code);
         }
         for b in shifted.iter().filter(|b| b.action != "allow") {
-            let spans: Vec<String> = b.spans.iter().map(|s| format!("{}..{}", s.start, s.end)).collect();
-            let _ = writeln!(out, "block {}..{}: {} [{}]", b.start, b.end, b.action, spans.join(" "));
+            let spans: Vec<String> = b
+                .spans
+                .iter()
+                .map(|s| format!("{}..{}", s.start, s.end))
+                .collect();
+            let _ = writeln!(
+                out,
+                "block {}..{}: {} [{}]",
+                b.start,
+                b.end,
+                b.action,
+                spans.join(" ")
+            );
         }
     }
     let _ = out.flush();
@@ -263,7 +347,11 @@ fn batch(o: &Opts, c: Classifier) -> ExitCode {
     let null = serde_json::Value::Null;
     loop {
         buf.clear();
-        match input.by_ref().take(MAX_INPUT_BYTES).read_until(b'\n', &mut buf) {
+        match input
+            .by_ref()
+            .take(MAX_INPUT_BYTES)
+            .read_until(b'\n', &mut buf)
+        {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
@@ -276,7 +364,11 @@ fn batch(o: &Opts, c: Classifier) -> ExitCode {
         let line = match std::str::from_utf8(&buf) {
             Ok(s) => s.trim(),
             Err(e) => {
-                let err = BatchError { id: &null, line: line_no, error: format!("line is not valid UTF-8 (byte {})", e.valid_up_to()) };
+                let err = BatchError {
+                    id: &null,
+                    line: line_no,
+                    error: format!("line is not valid UTF-8 (byte {})", e.valid_up_to()),
+                };
                 let _ = serde_json::to_writer(&mut out, &err);
                 let _ = writeln!(out);
                 continue;
@@ -288,7 +380,14 @@ fn batch(o: &Opts, c: Classifier) -> ExitCode {
         let result = batch_line(&c, line);
         let ok = match &result {
             Ok((id, v)) => serde_json::to_writer(&mut out, &BatchLine { id, verdict: v }),
-            Err((id, e)) => serde_json::to_writer(&mut out, &BatchError { id: id.as_ref().unwrap_or(&null), line: line_no, error: e.clone() }),
+            Err((id, e)) => serde_json::to_writer(
+                &mut out,
+                &BatchError {
+                    id: id.as_ref().unwrap_or(&null),
+                    line: line_no,
+                    error: e.clone(),
+                },
+            ),
         };
         if ok.is_err() || writeln!(out).is_err() {
             return ExitCode::SUCCESS; // stdout closed (e.g. `| head`): stop quietly
@@ -301,7 +400,8 @@ fn batch(o: &Opts, c: Classifier) -> ExitCode {
 type LineResult = Result<(serde_json::Value, Verdict), (Option<serde_json::Value>, String)>;
 
 fn batch_line(c: &Classifier, line: &str) -> LineResult {
-    let mut v: serde_json::Value = serde_json::from_str(line).map_err(|e| (None, format!("invalid JSON: {e}")))?;
+    let mut v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| (None, format!("invalid JSON: {e}")))?;
     let Some(obj) = v.as_object_mut() else {
         return Err((None, "expected a JSON object".into()));
     };
@@ -328,11 +428,21 @@ fn url(o: &Opts, c: Classifier) -> ExitCode {
         let id = serde_json::Value::String(u.clone());
         match c.classify_url(u) {
             Ok(v) if o.json => {
-                let _ = serde_json::to_writer(&mut out, &BatchLine { id: &id, verdict: &v });
+                let _ = serde_json::to_writer(
+                    &mut out,
+                    &BatchLine {
+                        id: &id,
+                        verdict: &v,
+                    },
+                );
                 let _ = writeln!(out);
             }
             Ok(v) => {
-                let cats: Vec<String> = v.categories.iter().map(|c| format!("{} {}", c.id, c.score)).collect();
+                let cats: Vec<String> = v
+                    .categories
+                    .iter()
+                    .map(|c| format!("{} {}", c.id, c.score))
+                    .collect();
                 let _ = writeln!(out, "{u}\t{}\t{}", v.action, cats.join(", "));
             }
             Err(e) if o.json => {
@@ -349,7 +459,9 @@ fn url(o: &Opts, c: Classifier) -> ExitCode {
 }
 
 fn compile_domains(rest: &[String]) -> ExitCode {
-    let [dir, out] = rest else { return usage_error("compile-domains needs DIR and OUT") };
+    let [dir, out] = rest else {
+        return usage_error("compile-domains needs DIR and OUT");
+    };
     match oche::domains::compile_dir(std::path::Path::new(dir)) {
         Ok((bytes, n)) => match std::fs::write(out, &bytes) {
             Ok(()) => {
@@ -368,6 +480,68 @@ fn compile_domains(rest: &[String]) -> ExitCode {
     }
 }
 
+/// Domains per declarativeNetRequest rule. Chrome documents no limit on
+/// `requestDomains`; smaller rules keep each one cheap to parse and let a
+/// ruleset load even where a browser caps a rule's size.
+const DNR_DOMAINS_PER_RULE: usize = 5000;
+
+fn dnr_rules(rest: &[String]) -> ExitCode {
+    let [dir, outdir] = rest else {
+        return usage_error("dnr-rules needs DIR and OUTDIR");
+    };
+    let entries = match oche::domains::read_dir_lists(std::path::Path::new(dir)) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("oche: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(outdir) {
+        eprintln!("oche: cannot create `{outdir}`: {e}");
+        return ExitCode::from(1);
+    }
+    for c in oche::Category::ALL {
+        let bit = 1u16 << c.index();
+        let mut domains: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.1 & bit != 0)
+            .map(|e| e.0.as_str())
+            .collect();
+        if domains.is_empty() {
+            continue;
+        }
+        domains.sort_unstable();
+        domains.dedup();
+        let mut rules = Vec::new();
+        for chunk in domains.chunks(DNR_DOMAINS_PER_RULE) {
+            // Top-level pages go to the blocked page; frames are blocked
+            // outright (the blocked page refuses to run inside a frame).
+            rules.push(serde_json::json!({
+                "id": rules.len() + 1, "priority": 1,
+                "action": {"type": "redirect", "redirect": {"extensionPath": "/blocked.html"}},
+                "condition": {"requestDomains": chunk, "resourceTypes": ["main_frame"]}
+            }));
+            rules.push(serde_json::json!({
+                "id": rules.len() + 1, "priority": 1,
+                "action": {"type": "block"},
+                "condition": {"requestDomains": chunk, "resourceTypes": ["sub_frame"]}
+            }));
+        }
+        let path = std::path::Path::new(outdir).join(format!("{}.json", c.id()));
+        if let Err(e) = std::fs::write(&path, serde_json::to_vec(&rules).unwrap()) {
+            eprintln!("oche: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        eprintln!(
+            "{}: {} domains in {} rules",
+            path.display(),
+            domains.len(),
+            rules.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_blocks;
@@ -377,9 +551,15 @@ mod tests {
         let doc = "Xin chào\nbạn\n\n  \nĐoạn hai\r\n\nba";
         let b = split_blocks(doc);
         let chars: Vec<char> = doc.chars().collect();
-        let texts: Vec<String> = b.iter().map(|(s, e, _)| chars[*s as usize..*e as usize].iter().collect()).collect();
+        let texts: Vec<String> = b
+            .iter()
+            .map(|(s, e, _)| chars[*s as usize..*e as usize].iter().collect())
+            .collect();
         assert_eq!(texts, ["Xin chào\nbạn", "Đoạn hai", "ba"]);
-        assert_eq!(b.iter().map(|x| x.2).collect::<Vec<_>>(), ["Xin chào\nbạn", "Đoạn hai", "ba"]);
+        assert_eq!(
+            b.iter().map(|x| x.2).collect::<Vec<_>>(),
+            ["Xin chào\nbạn", "Đoạn hai", "ba"]
+        );
         assert!(split_blocks("").is_empty());
         assert!(split_blocks("\n\n \n").is_empty());
     }

@@ -155,14 +155,23 @@ impl Teencode {
                 .ok_or_else(|| format!("teencode line {}: expected SHORT<TAB>EXPANSION", n + 1))?;
             let short_n = plain.normalize(short.trim());
             if short_n.tokens.len() != 1 {
-                return Err(format!("teencode line {}: `{}` is not one word", n + 1, short.trim()));
+                return Err(format!(
+                    "teencode line {}: `{}` is not one word",
+                    n + 1,
+                    short.trim()
+                ));
             }
             let long_n = plain.normalize(long.trim());
             if long_n.tokens.is_empty() {
                 return Err(format!("teencode line {}: empty expansion", n + 1));
             }
             let words = (0..long_n.tokens.len())
-                .map(|i| (long_n.exact_text(i).to_string(), long_n.folded_text(i).to_string()))
+                .map(|i| {
+                    (
+                        long_n.exact_text(i).to_string(),
+                        long_n.folded_text(i).to_string(),
+                    )
+                })
                 .collect();
             map.insert(short_n.exact_text(0).to_string(), words);
         }
@@ -226,9 +235,12 @@ impl Normalizer {
         let end = u[u.len() - 1].end;
         map_confusables(u, has_latin);
         map_leet(u);
+        map_vietnamese_teen_letters(u);
         squeeze_repeats(u);
         canonical_tone(u);
-        let accented = u.iter().any(|x| x.shape != SHAPE_NONE || x.tone != 0 || x.other != '\0');
+        let accented = u
+            .iter()
+            .any(|x| x.shape != SHAPE_NONE || x.tone != 0 || x.other != '\0');
         let alpha = u.iter().any(|x| !x.digit);
 
         let ex0 = out.exact.len();
@@ -248,7 +260,8 @@ impl Normalizer {
         out.exact.push(' ');
         let fo0 = out.folded.len();
         for x in u.iter() {
-            out.folded.push(if x.shape == SHAPE_STROKE { 'd' } else { x.base });
+            out.folded
+                .push(if x.shape == SHAPE_STROKE { 'd' } else { x.base });
         }
         let fo1 = out.folded.len();
         out.folded.push(' ');
@@ -263,7 +276,15 @@ impl Normalizer {
     }
 }
 
-fn push_token(out: &mut Normalized, e: &str, f: &str, start: u32, end: u32, accented: bool, alpha: bool) {
+fn push_token(
+    out: &mut Normalized,
+    e: &str,
+    f: &str,
+    start: u32,
+    end: u32,
+    accented: bool,
+    alpha: bool,
+) {
     let ex0 = out.exact.len() as u32;
     out.exact.push_str(e);
     let ex1 = out.exact.len() as u32;
@@ -272,7 +293,14 @@ fn push_token(out: &mut Normalized, e: &str, f: &str, start: u32, end: u32, acce
     out.folded.push_str(f);
     let fo1 = out.folded.len() as u32;
     out.folded.push(' ');
-    out.tokens.push(Token { exact: ex0..ex1, folded: fo0..fo1, start, end, accented, alpha });
+    out.tokens.push(Token {
+        exact: ex0..ex1,
+        folded: fo0..fo1,
+        start,
+        end,
+        accented,
+        alpha,
+    });
 }
 
 fn push_exact(s: &mut String, x: &Unit) {
@@ -290,10 +318,27 @@ fn push_exact(s: &mut String, x: &Unit) {
     let tone = (x.tone != 0).then(|| TONE_MARKS[x.tone as usize]);
     // Canonical order of combining classes: horn (216), dot below (220),
     // then the class-230 marks (circumflex, breve, other tones).
-    let (horn, shape_mark) = if x.shape == SHAPE_HORN { (shape_mark, None) } else { (None, shape_mark) };
-    let (dot, tone) = if x.tone == 5 { (tone, None) } else { (None, tone) };
+    let (horn, shape_mark) = if x.shape == SHAPE_HORN {
+        (shape_mark, None)
+    } else {
+        (None, shape_mark)
+    };
+    let (dot, tone) = if x.tone == 5 {
+        (tone, None)
+    } else {
+        (None, tone)
+    };
     let mut leftover: [Option<char>; 5] = [None; 5];
-    for (i, m) in [horn, dot, shape_mark, tone, (x.other != '\0').then_some(x.other)].into_iter().enumerate() {
+    for (i, m) in [
+        horn,
+        dot,
+        shape_mark,
+        tone,
+        (x.other != '\0').then_some(x.other),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         if let Some(m) = m {
             match compose(c, m) {
                 Some(k) => c = k,
@@ -316,7 +361,10 @@ fn is_invisible(c: char) -> bool {
 }
 
 fn is_joiner(c: char) -> bool {
-    matches!(c, '.' | '-' | '_' | '*' | '\'' | '`' | '~' | '|' | '+' | ',' | '/' | '\\' | '^' | '•' | '·')
+    matches!(
+        c,
+        '.' | '-' | '_' | '*' | '\'' | '`' | '~' | '|' | '+' | ',' | '/' | '\\' | '^' | '•' | '·'
+    )
 }
 
 fn is_combining(c: char) -> bool {
@@ -354,9 +402,17 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
     let mut tok_start: Option<usize> = None;
     let mut has_latin = false;
 
-    let close = |units: &Vec<Unit>, raw: &mut Vec<RawToken>, tok_start: &mut Option<usize>, has_latin: &mut bool, gap: Gap| {
+    let close = |units: &Vec<Unit>,
+                 raw: &mut Vec<RawToken>,
+                 tok_start: &mut Option<usize>,
+                 has_latin: &mut bool,
+                 gap: Gap| {
         if let Some(s) = tok_start.take() {
-            raw.push(RawToken { units: s..units.len(), gap_before: gap, has_latin: *has_latin });
+            raw.push(RawToken {
+                units: s..units.len(),
+                gap_before: gap,
+                has_latin: *has_latin,
+            });
         }
         *has_latin = false;
     };
@@ -380,7 +436,10 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             continue;
         }
         let word_char = c.is_alphanumeric() || {
-            let next_alpha = chars[i..].iter().find(|c| !is_invisible(**c)).is_some_and(|n| n.is_alphabetic());
+            let next_alpha = chars[i..]
+                .iter()
+                .find(|c| !is_invisible(**c))
+                .is_some_and(|n| n.is_alphabetic());
             match c {
                 '$' => next_alpha,
                 '@' => next_alpha && tok_start.is_some(),
@@ -431,12 +490,28 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             if base.is_ascii_alphabetic() {
                 has_latin = true;
             }
-            units.push(Unit { base, shape, tone: 0, other: '\0', digit: base.is_numeric(), start: idx, end: idx + 1 });
+            units.push(Unit {
+                base,
+                shape,
+                tone: 0,
+                other: '\0',
+                digit: base.is_numeric(),
+                start: idx,
+                end: idx + 1,
+            });
         });
         if units.len() == before {
             // A compatibility decomposition with no base (rare): keep the
             // character itself so the token is never empty.
-            units.push(Unit { base: c, shape: SHAPE_NONE, tone: 0, other: '\0', digit: false, start: idx, end: idx + 1 });
+            units.push(Unit {
+                base: c,
+                shape: SHAPE_NONE,
+                tone: 0,
+                other: '\0',
+                digit: false,
+                start: idx,
+                end: idx + 1,
+            });
         }
     }
     close(units, raw, &mut tok_start, &mut has_latin, pending_gap);
@@ -454,7 +529,11 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
             // A run is joined by one kind of gap only: `đ.ị.t ạ` is `địt ạ`.
             let kind = raw.get(i + 1).map(|t| t.gap_before);
             let mut j = i + 1;
-            while j < raw.len() && single(&raw[j]) && raw[j].gap_before != Gap::Other && Some(raw[j].gap_before) == kind {
+            while j < raw.len()
+                && single(&raw[j])
+                && raw[j].gap_before != Gap::Other
+                && Some(raw[j].gap_before) == kind
+            {
                 j += 1;
             }
             let spaces_only = kind == Some(Gap::Space);
@@ -477,15 +556,70 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
 
 fn confusable(c: char) -> Option<char> {
     Some(match c {
-        'а' => 'a', 'в' => 'b', 'е' => 'e', 'ѕ' => 's', 'і' => 'i', 'ј' => 'j', 'о' => 'o', 'р' => 'p',
-        'с' => 'c', 'у' => 'y', 'х' => 'x', 'ԁ' => 'd', 'һ' => 'h', 'ӏ' => 'l', 'ԛ' => 'q', 'ԝ' => 'w',
-        'к' => 'k', 'м' => 'm', 'т' => 't', 'н' => 'h', 'ё' => 'e', 'ї' => 'i',
-        'α' => 'a', 'β' => 'b', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p',
-        'τ' => 't', 'υ' => 'u', 'χ' => 'x', 'γ' => 'y', 'ω' => 'w', 'η' => 'n',
-        'ı' => 'i', 'ſ' => 's', 'ɑ' => 'a', 'ɡ' => 'g', 'ɩ' => 'i', 'ʀ' => 'r', 'ᴀ' => 'a', 'ʙ' => 'b',
-        'ᴄ' => 'c', 'ᴅ' => 'd', 'ᴇ' => 'e', 'ɢ' => 'g', 'ʜ' => 'h', 'ɪ' => 'i', 'ᴊ' => 'j', 'ᴋ' => 'k',
-        'ʟ' => 'l', 'ᴍ' => 'm', 'ɴ' => 'n', 'ᴏ' => 'o', 'ᴘ' => 'p', 'ꜱ' => 's', 'ᴛ' => 't', 'ᴜ' => 'u',
-        'ᴠ' => 'v', 'ᴡ' => 'w', 'ʏ' => 'y', 'ᴢ' => 'z',
+        'а' => 'a',
+        'в' => 'b',
+        'е' => 'e',
+        'ѕ' => 's',
+        'і' => 'i',
+        'ј' => 'j',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'ԁ' => 'd',
+        'һ' => 'h',
+        'ӏ' => 'l',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'к' => 'k',
+        'м' => 'm',
+        'т' => 't',
+        'н' => 'h',
+        'ё' => 'e',
+        'ї' => 'i',
+        'α' => 'a',
+        'β' => 'b',
+        'ε' => 'e',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'γ' => 'y',
+        'ω' => 'w',
+        'η' => 'n',
+        'ı' => 'i',
+        'ſ' => 's',
+        'ɑ' => 'a',
+        'ɡ' => 'g',
+        'ɩ' => 'i',
+        'ʀ' => 'r',
+        'ᴀ' => 'a',
+        'ʙ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' => 'i',
+        'ᴊ' => 'j',
+        'ᴋ' => 'k',
+        'ʟ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' => 'p',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
         _ => return None,
     })
 }
@@ -494,11 +628,15 @@ fn confusable(c: char) -> Option<char> {
 /// is made of look-alikes only (a fully Cyrillic word with other letters is
 /// left alone: it is Russian, not an evasion).
 fn map_confusables(u: &mut [Unit], has_latin: bool) {
-    let any = u.iter().any(|x| !x.base.is_ascii() && confusable(x.base).is_some());
+    let any = u
+        .iter()
+        .any(|x| !x.base.is_ascii() && confusable(x.base).is_some());
     if !any {
         return;
     }
-    let all_mappable = u.iter().all(|x| x.base.is_ascii() || confusable(x.base).is_some());
+    let all_mappable = u
+        .iter()
+        .all(|x| x.base.is_ascii() || confusable(x.base).is_some());
     if has_latin || all_mappable {
         for x in u.iter_mut() {
             if let Some(l) = confusable(x.base) {
@@ -555,6 +693,57 @@ fn map_leet(u: &mut [Unit]) {
     }
 }
 
+/// `j`, `f`, `w` and `z` are not Vietnamese letters. In a word that carries
+/// Vietnamese marks they are teencode: `đjên` = `điên`, `fải` = `phải`,
+/// `wá` = `quá`, `zậy` = `vậy`. (In unaccented words they may be English,
+/// so they are left alone there.)
+fn map_vietnamese_teen_letters(u: &mut Vec<Unit>) {
+    let vietnamese = u.iter().any(|x| x.shape != SHAPE_NONE || x.tone != 0);
+    if !vietnamese || !u.iter().any(|x| matches!(x.base, 'j' | 'f' | 'w' | 'z')) {
+        return;
+    }
+    let mut out: Vec<Unit> = Vec::with_capacity(u.len() + 2);
+    for (i, x) in u.iter().enumerate() {
+        match x.base {
+            'j' => out.push(Unit { base: 'i', ..*x }),
+            'z' => out.push(Unit { base: 'v', ..*x }),
+            'f' => {
+                out.push(Unit {
+                    base: 'p',
+                    shape: SHAPE_NONE,
+                    tone: 0,
+                    other: '\0',
+                    ..*x
+                });
+                out.push(Unit {
+                    base: 'h',
+                    shape: SHAPE_NONE,
+                    tone: 0,
+                    other: '\0',
+                    ..*x
+                });
+            }
+            'w' if i == 0 => {
+                out.push(Unit {
+                    base: 'q',
+                    shape: SHAPE_NONE,
+                    tone: 0,
+                    other: '\0',
+                    ..*x
+                });
+                out.push(Unit { base: 'u', ..*x });
+            }
+            'w' => out.push(Unit {
+                base: 'u',
+                shape: SHAPE_HORN,
+                ..*x
+            }),
+            _ => out.push(*x),
+        }
+    }
+    *u = out;
+}
+
 /// Squeezes runs of three or more identical letters to one (`nguuuu`,
 /// `fuuuck`). Doubles are kept: English needs them, and Vietnamese `xoong`.
 fn squeeze_repeats(u: &mut Vec<Unit>) {
@@ -607,7 +796,9 @@ fn canonical_tone(u: &mut [Unit]) {
     }
     if first > 0 && first + 1 < u.len() && is_vowel(u[first + 1].base) {
         let prev = u[first - 1].base;
-        if (prev == 'q' && u[first].base == 'u') || (prev == 'g' && u[first].base == 'i' && first == 1) {
+        if (prev == 'q' && u[first].base == 'u')
+            || (prev == 'g' && u[first].base == 'i' && first == 1)
+        {
             first += 1;
         }
     }
@@ -615,12 +806,17 @@ fn canonical_tone(u: &mut [Unit]) {
     while last + 1 < u.len() && is_vowel(u[last + 1].base) {
         last += 1;
     }
-    if u[last + 1..].iter().any(|x| is_vowel(x.base)) || u[..first].iter().any(|x| is_vowel(x.base) && x.tone != 0) {
+    if u[last + 1..].iter().any(|x| is_vowel(x.base))
+        || u[..first].iter().any(|x| is_vowel(x.base) && x.tone != 0)
+    {
         return; // more than one vowel group: not a single syllable
     }
     let len = last - first + 1;
     let has_final = last + 1 < u.len();
-    let target = if let Some(k) = (first..=last).rev().find(|&k| u[k].shape != SHAPE_NONE && u[k].shape != SHAPE_STROKE) {
+    let target = if let Some(k) = (first..=last)
+        .rev()
+        .find(|&k| u[k].shape != SHAPE_NONE && u[k].shape != SHAPE_STROKE)
+    {
         k
     } else if len == 1 {
         first
@@ -671,9 +867,15 @@ mod tests {
             assert_eq!(exact(&c.to_string()), c.to_string(), "{c}");
             let upper: String = c.to_uppercase().collect();
             assert_eq!(exact(&upper), c.to_string(), "{upper}");
-            let nfd: String = unicode_normalization::UnicodeNormalization::nfd(c.to_string().as_str()).collect();
+            let nfd: String =
+                unicode_normalization::UnicodeNormalization::nfd(c.to_string().as_str()).collect();
             assert_eq!(exact(&nfd), c.to_string(), "NFD {c}");
-            assert!(folded(&c.to_string()).chars().all(|f| f.is_ascii_lowercase()), "{c}");
+            assert!(
+                folded(&c.to_string())
+                    .chars()
+                    .all(|f| f.is_ascii_lowercase()),
+                "{c}"
+            );
         }
     }
 
@@ -685,7 +887,13 @@ mod tests {
 
     #[test]
     fn both_tone_placements_fold_to_one() {
-        for (old, new) in [("hòa", "hoà"), ("thủy", "thuỷ"), ("hóa", "hoá"), ("khỏe", "khoẻ"), ("Thúy", "Thuý")] {
+        for (old, new) in [
+            ("hòa", "hoà"),
+            ("thủy", "thuỷ"),
+            ("hóa", "hoá"),
+            ("khỏe", "khoẻ"),
+            ("Thúy", "Thuý"),
+        ] {
             assert_eq!(exact(old), exact(new), "{old} / {new}");
         }
         // Words that must not move: tone on the first vowel of ia/ua/ưa/ai.
@@ -749,6 +957,16 @@ mod tests {
     }
 
     #[test]
+    fn teencode_letters_in_vietnamese_words() {
+        assert_eq!(exact("đjên"), "điên");
+        assert_eq!(exact("fải"), "phải");
+        assert_eq!(exact("wá"), "quá");
+        assert_eq!(exact("zậy"), "vậy");
+        // English words keep their letters.
+        assert_eq!(exact("just for fun"), "just for fun");
+    }
+
+    #[test]
     fn repeated_letters_are_squeezed() {
         assert_eq!(exact("nguuuuu"), "ngu");
         assert_eq!(exact("fuuuuck"), "fuck");
@@ -793,6 +1011,9 @@ mod tests {
     #[test]
     fn empty_and_symbol_only_input() {
         assert!(Normalizer::default().normalize("").tokens.is_empty());
-        assert!(Normalizer::default().normalize(" ... !!! \u{200B} ").tokens.is_empty());
+        assert!(Normalizer::default()
+            .normalize(" ... !!! \u{200B} ")
+            .tokens
+            .is_empty());
     }
 }

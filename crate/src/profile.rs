@@ -15,7 +15,12 @@ pub enum Age {
 }
 
 impl Age {
-    pub const ALL: [Age; 4] = [Age::Preschool, Age::Primary, Age::LowerSecondary, Age::UpperSecondary];
+    pub const ALL: [Age; 4] = [
+        Age::Preschool,
+        Age::Primary,
+        Age::LowerSecondary,
+        Age::UpperSecondary,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -73,19 +78,27 @@ impl Profiles {
             let cols: Vec<&str> = line.split_whitespace().collect();
             let err = |m: String| format!("profiles line {}: {m}", n + 1);
             if cols.len() != 5 {
-                return Err(err(format!("expected a name and 4 columns (0-5 6-10 11-14 15-17), found {}", cols.len() - 1)));
+                return Err(err(format!(
+                    "expected a name and 4 columns (0-5 6-10 11-14 15-17), found {}",
+                    cols.len() - 1
+                )));
             }
             if cols[0] == "threshold" {
                 let mut t = [0; 4];
                 for (i, v) in cols[1..].iter().enumerate() {
-                    t[i] = v.parse().ok().filter(|v| *v > 0).ok_or_else(|| err(format!("threshold `{v}` must be a positive number")))?;
+                    t[i] =
+                        v.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
+                            err(format!("threshold `{v}` must be a positive number"))
+                        })?;
                 }
                 thresholds = Some(t);
                 continue;
             }
-            let c = Category::from_id(cols[0]).ok_or_else(|| err(format!("unknown category `{}`", cols[0])))?;
+            let c = Category::from_id(cols[0])
+                .ok_or_else(|| err(format!("unknown category `{}`", cols[0])))?;
             for (i, v) in cols[1..].iter().enumerate() {
-                actions[i][c.index()] = Some(Action::from_id(v).ok_or_else(|| err(format!("unknown action `{v}`")))?);
+                actions[i][c.index()] =
+                    Some(Action::from_id(v).ok_or_else(|| err(format!("unknown action `{v}`")))?);
             }
         }
         let thresholds = thresholds.ok_or("profiles: missing the `threshold` row")?;
@@ -93,16 +106,24 @@ impl Profiles {
         for age in Age::ALL {
             let mut a = [Action::Allow; Category::COUNT];
             for c in Category::ALL {
-                a[c.index()] = actions[age.index()][c.index()].ok_or_else(|| format!("profiles: no row for `{c}`"))?;
+                a[c.index()] = actions[age.index()][c.index()]
+                    .ok_or_else(|| format!("profiles: no row for `{c}`"))?;
             }
-            by_age.push(Profile { age, thresholds: [thresholds[age.index()]; Category::COUNT], actions: a });
+            by_age.push(Profile {
+                age,
+                thresholds: [thresholds[age.index()]; Category::COUNT],
+                actions: a,
+            });
         }
-        Ok(Profiles { by_age: by_age.try_into().expect("four ages") })
+        Ok(Profiles {
+            by_age: by_age.try_into().expect("four ages"),
+        })
     }
 
     /// The profiles compiled into the binary.
     pub fn defaults() -> Profiles {
-        Profiles::parse(include_str!("../data/profiles.txt")).expect("data/profiles.txt is valid (checked by tests)")
+        Profiles::parse(include_str!("../data/profiles.txt"))
+            .expect("data/profiles.txt is valid (checked by tests)")
     }
 }
 
@@ -138,8 +159,16 @@ mod tests {
 
     #[test]
     fn bad_tables_are_rejected() {
-        assert!(Profiles::parse("threshold 1 2 3\n").unwrap_err().contains("4 columns"));
-        assert!(Profiles::parse("threshold 1 2 3 4\nsexual block block block nuke\n").unwrap_err().contains("unknown action"));
-        assert!(Profiles::parse("threshold 1 2 3 4\n").unwrap_err().contains("no row"));
+        assert!(Profiles::parse("threshold 1 2 3\n")
+            .unwrap_err()
+            .contains("4 columns"));
+        assert!(
+            Profiles::parse("threshold 1 2 3 4\nsexual block block block nuke\n")
+                .unwrap_err()
+                .contains("unknown action")
+        );
+        assert!(Profiles::parse("threshold 1 2 3 4\n")
+            .unwrap_err()
+            .contains("no row"));
     }
 }

@@ -24,7 +24,13 @@ pub fn parse(url: &str) -> Result<UrlParts, String> {
         return Err(format!("not a URL: {:?}", truncate(url, 80)));
     }
     let rest = match url.find("://") {
-        Some(i) if url[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => &url[i + 3..],
+        Some(i)
+            if url[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            &url[i + 3..]
+        }
         _ => url.strip_prefix("//").unwrap_or(url),
     };
     let (authority, tail) = match rest.find(['/', '?', '#']) {
@@ -33,7 +39,11 @@ pub fn parse(url: &str) -> Result<UrlParts, String> {
     };
     let hostport = authority.rsplit('@').next().unwrap_or("");
     let host_raw = if hostport.starts_with('[') {
-        hostport.split(']').next().unwrap_or("").trim_start_matches('[')
+        hostport
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('[')
     } else {
         hostport.split(':').next().unwrap_or("")
     };
@@ -46,13 +56,21 @@ pub fn parse(url: &str) -> Result<UrlParts, String> {
     let mut query = None;
     for pair in query_string.split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if matches!(k, "q" | "p" | "query" | "search_query" | "text" | "wd" | "k" | "keyword" | "keywords") && !v.is_empty() {
+        if matches!(
+            k,
+            "q" | "p" | "query" | "search_query" | "text" | "wd" | "k" | "keyword" | "keywords"
+        ) && !v.is_empty()
+        {
             query = Some(percent_decode(&v.replace('+', " ")));
             break;
         }
     }
     let mut words = String::with_capacity(url.len());
-    for part in [host.as_str(), &percent_decode(&path.replace('+', " ")), &percent_decode(&query_string.replace('+', " "))] {
+    for part in [
+        host.as_str(),
+        &percent_decode(&path.replace('+', " ")),
+        &percent_decode(&query_string.replace('+', " ")),
+    ] {
         for c in part.chars() {
             words.push(if c.is_alphanumeric() { c } else { ' ' });
         }
@@ -98,7 +116,8 @@ mod tests {
 
     #[test]
     fn splits_host_path_query() {
-        let p = parse("https://WWW.Nha-Cai.xyz:8443/tai-xiu/index.html?q=soi+k%C3%A8o&x=1#top").unwrap();
+        let p = parse("https://WWW.Nha-Cai.xyz:8443/tai-xiu/index.html?q=soi+k%C3%A8o&x=1#top")
+            .unwrap();
         assert_eq!(p.host, "nha-cai.xyz");
         assert_eq!(p.query.as_deref(), Some("soi kèo"));
         assert!(p.words.contains("nha cai xyz"), "{}", p.words);

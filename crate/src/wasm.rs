@@ -1,0 +1,137 @@
+//! The WebAssembly API, used by the extension's background.
+//!
+//! ```js
+//! const c = new wasm_bindgen.Classifier({ age: "6-10" }, domainBytes);
+//! c.classifyPage(["paragraph one", "a comment"]); // → PageVerdict
+//! c.classifyUrl("https://example.com/");          // → Verdict
+//! ```
+//!
+//! Values cross the boundary through `serde-wasm-bindgen` as plain objects
+//! with the same fields as the CLI's JSON. Errors are thrown as `Error`s
+//! with a readable message, never as panics.
+
+use crate::classify::{Classifier as Core, PageState, Settings};
+use crate::domains::DomainTable;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Pages kept open at once; the oldest is dropped beyond this (a tab that
+/// was closed without telling us must not grow memory forever).
+const MAX_SESSIONS: usize = 512;
+
+#[wasm_bindgen]
+pub struct Classifier {
+    core: Core,
+    sessions: RefCell<HashMap<String, (u64, PageState)>>,
+    clock: RefCell<u64>,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Creates a classifier from a settings object (`age`, `actions`,
+    /// `extraLexicon`, `extraDomains`, `allowDomains`, `blockDomains`) and
+    /// the bytes of `domains.bin` (optional).
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue, domains: Option<Vec<u8>>) -> Result<Classifier, JsError> {
+        let settings: Settings = if settings.is_undefined() || settings.is_null() {
+            Settings::default()
+        } else {
+            serde_wasm_bindgen::from_value(settings)
+                .map_err(|e| JsError::new(&format!("settings: {e}")))?
+        };
+        let table = match domains {
+            Some(bytes) => DomainTable::from_bytes(bytes).map_err(|e| JsError::new(&e))?,
+            None => DomainTable::empty(),
+        };
+        Ok(Classifier {
+            core: Core::with_domains(&settings, table).map_err(|e| JsError::new(&e))?,
+            sessions: RefCell::new(HashMap::new()),
+            clock: RefCell::new(0),
+        })
+    }
+
+    /// Classifies the next blocks of the page known as `session` (the
+    /// background uses tab, frame and document ids). Returns block verdicts
+    /// for these blocks and the page verdict so far.
+    #[wasm_bindgen(js_name = classifyMore)]
+    pub fn classify_more(
+        &self,
+        session: &str,
+        blocks: Vec<String>,
+        complete: bool,
+    ) -> Result<JsValue, JsError> {
+        let mut sessions = self.sessions.borrow_mut();
+        let mut clock = self.clock.borrow_mut();
+        *clock += 1;
+        if !sessions.contains_key(session) && sessions.len() >= MAX_SESSIONS {
+            if let Some(oldest) = sessions
+                .iter()
+                .min_by_key(|(_, v)| v.0)
+                .map(|(k, _)| k.clone())
+            {
+                sessions.remove(&oldest);
+            }
+        }
+        let entry = sessions
+            .entry(session.to_string())
+            .or_insert_with(|| (0, PageState::default()));
+        entry.0 = *clock;
+        to_js(&self.core.classify_more(&mut entry.1, &blocks, complete))
+    }
+
+    /// Forgets a page (navigation, closed tab).
+    #[wasm_bindgen(js_name = endSession)]
+    pub fn end_session(&self, session: &str) {
+        self.sessions.borrow_mut().remove(session);
+    }
+
+    /// Classifies a page from its text blocks (an array of strings).
+    #[wasm_bindgen(js_name = classifyPage)]
+    pub fn classify_page(&self, blocks: Vec<String>) -> Result<JsValue, JsError> {
+        to_js(&self.core.classify_page(&blocks))
+    }
+
+    /// Classifies one text as a page of one block.
+    #[wasm_bindgen(js_name = classifyText)]
+    pub fn classify_text(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.core.classify_text(text))
+    }
+
+    /// Classifies a URL; throws on input that is not a URL at all.
+    #[wasm_bindgen(js_name = classifyUrl)]
+    pub fn classify_url(&self, url: &str) -> Result<JsValue, JsError> {
+        let v = self.core.classify_url(url).map_err(|e| JsError::new(&e))?;
+        to_js(&v)
+    }
+
+    /// The age group in force and the sizes of what is loaded.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Info {
+            age: &'static str,
+            lexicon_entries: usize,
+            domains: usize,
+            version: &'static str,
+            /// The action per category for this age group (after overrides).
+            actions: std::collections::BTreeMap<&'static str, &'static str>,
+        }
+        to_js(&Info {
+            age: self.core.age().id(),
+            lexicon_entries: self.core.lexicon_entries(),
+            domains: self.core.domain_count(),
+            version: env!("CARGO_PKG_VERSION"),
+            actions: crate::Category::ALL
+                .iter()
+                .map(|c| (c.id(), self.core.profile().actions[c.index()].id()))
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,448 @@
+// Ô Che content script: finds the text of the page in blocks, sends them to
+// the background for verdicts, and applies the verdicts. It classifies
+// nothing itself.
+//
+// Order matters more than speed here: text must never be shown to a child
+// before its verdict. So:
+//   * at document_start the page's body is hidden (the "gate", younger age
+//     groups), and text blocks are revealed one by one as verdicts arrive;
+//     the gate opens when the document is parsed and the first verdicts are in;
+//   * every block found later (feeds, comments, single-page apps) is hidden
+//     from the moment it is inserted (in the MutationObserver callback, which
+//     runs before the next paint) until its verdict arrives;
+//   * if no verdict arrives within the timeout the background gave (2 s), the
+//     age group decides: 0-5 and 6-10 keep it hidden (fail closed), 11-14 and
+//     15-17 show it.
+// All work is done in small slices so a huge page never freezes.
+
+/* global chrome */
+(() => {
+  'use strict';
+  if (window.__ocheContent) return;
+  window.__ocheContent = true;
+
+  const ATTR_PENDING = 'data-oche-pending';
+  const ATTR_BLUR = 'data-oche-blur';
+  const ATTR_UI = 'data-oche-ui';
+  const GATE = 'data-oche-gate';
+  const SLICE_MS = 8; // longest slice of our own work before yielding
+  const BATCH_CHARS = 200000; // characters per message to the background
+  const BATCH_BLOCKS = 200;
+  const MAX_BLOCK_CHARS = 100000; // longer blocks are sent in parts
+
+  // Tags that do not start a new block: their text belongs to the nearest
+  // block ancestor (a link inside a paragraph is part of the paragraph).
+  const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'BR', 'CITE', 'CODE', 'DATA', 'DFN', 'EM', 'FONT', 'I', 'KBD',
+    'MARK', 'Q', 'RP', 'RT', 'RUBY', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TIME', 'U', 'VAR', 'WBR',
+    'STRIKE', 'BIG', 'TT', 'INS', 'DEL', 'NOBR']);
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'MATH', 'HEAD', 'TITLE', 'META', 'LINK', 'IFRAME', 'OBJECT', 'EMBED']);
+  const ATTRS = ['alt', 'title', 'aria-label', 'placeholder'];
+  const doc = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const isTop = window === window.top;
+
+  let config = null; // from the background: age, lang, timeoutMs, hideFirstPaint, revealOnTimeout
+  let messages = null;
+  let pageBlocked = false;
+  let domParsed = false;
+  const known = new WeakMap(); // element -> text sent last
+  const dirty = new Set(); // elements whose text must be (re)checked
+  const waiting = new Map(); // element -> time it was hidden
+  let scanQueue = []; // walks still to run
+  // A subtree inserted after load is hidden as a whole until every block
+  // found inside it has its verdict: el -> group, group = {root, open, walking}.
+  const groupOf = new WeakMap();
+  const rootGroup = new WeakMap(); // group root -> its group
+  let scheduled = false;
+  let inFlight = 0;
+
+  const root = document.documentElement;
+  // Hide first paint until we know the age group (fail closed).
+  if (root) root.setAttribute(GATE, '');
+
+  function send(msg) {
+    return new Promise((resolve, reject) => {
+      try {
+        chrome.runtime.sendMessage(msg, (reply) => {
+          const err = chrome.runtime.lastError;
+          if (err) reject(new Error(err.message));
+          else if (!reply || reply.error) reject(new Error(reply ? reply.error : 'no reply'));
+          else resolve(reply);
+        });
+      } catch (e) {
+        reject(e); // extension reloaded: the context is gone
+      }
+    });
+  }
+
+  // --- finding blocks ---
+
+  function isOurs(el) {
+    return el.closest && el.closest(`[${ATTR_UI}]`) !== null;
+  }
+
+  function blockOf(el) {
+    while (el && el.nodeType === 1 && INLINE.has(el.tagName) && el.parentElement) el = el.parentElement;
+    return el;
+  }
+
+  // Text of a block: its own text nodes, not those of nested blocks.
+  function blockText(block) {
+    let out = '';
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode(n) {
+        if (n === block) return NodeFilter.FILTER_SKIP;
+        if (n.nodeType === 3) return NodeFilter.FILTER_ACCEPT;
+        if (SKIP.has(n.tagName) || n.hasAttribute(ATTR_UI)) return NodeFilter.FILTER_REJECT;
+        return INLINE.has(n.tagName) ? NodeFilter.FILTER_SKIP : NodeFilter.FILTER_REJECT;
+      },
+    });
+    let n;
+    while ((n = walker.nextNode())) {
+      out += n.data;
+      if (out.length > 4 * MAX_BLOCK_CHARS * 10) break; // a 4 MB block is enough to judge
+    }
+    return out.replace(/\s+/g, ' ').trim();
+  }
+
+  function attrText(el) {
+    let out = '';
+    for (const a of ATTRS) {
+      const v = el.getAttribute(a);
+      if (v && /\S/.test(v)) out += (out ? ' \n ' : '') + v;
+    }
+    return out;
+  }
+
+  function join(group, el) {
+    if (!group || groupOf.has(el)) return;
+    group.open.add(el);
+    groupOf.set(el, group);
+  }
+
+  function settle(group) {
+    if (group && !group.walking && group.open.size === 0 && rootGroup.get(group.root) === group) {
+      rootGroup.delete(group.root);
+      reveal(group.root);
+    }
+  }
+
+  // Walks a subtree in slices, collecting blocks into `dirty`.
+  function* walk(start, group) {
+    const stack = [start];
+    while (stack.length) {
+      const node = stack.pop();
+      if (node.nodeType === 3) {
+        if (/\S/.test(node.data) && node.parentElement) {
+          const b = blockOf(node.parentElement);
+          if (b && !isOurs(b)) {
+            dirty.add(b);
+            join(group, b);
+          }
+        }
+        continue;
+      }
+      if (node.nodeType !== 1 && node.nodeType !== 11) continue;
+      if (node.nodeType === 1) {
+        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI)) continue;
+        if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
+          dirty.add(node);
+          join(group, node);
+        }
+        if (node.shadowRoot) {
+          stack.push(node.shadowRoot);
+          observe(node.shadowRoot);
+        }
+      }
+      for (let c = node.lastChild; c; c = c.previousSibling) stack.push(c);
+      yield;
+    }
+    if (group) {
+      group.walking = false;
+      settle(group);
+    }
+  }
+
+  // --- hiding, blurring, revealing ---
+
+  function hide(el) {
+    if (!el.hasAttribute(ATTR_PENDING)) {
+      el.setAttribute(ATTR_PENDING, '');
+      waiting.set(el, performance.now());
+    }
+  }
+
+  function reveal(el) {
+    const g = groupOf.get(el);
+    if (g) {
+      groupOf.delete(el);
+      g.open.delete(el);
+    }
+    const own = rootGroup.get(el);
+    if (own && (own.walking || own.open.size)) return; // its subtree is still being checked
+    el.removeAttribute(ATTR_PENDING);
+    waiting.delete(el);
+    if (g) settle(g);
+  }
+
+  function label(key) {
+    const age = config ? config.age.split('-')[0] : '6';
+    const m = messages && (messages[`${key}_a${age}`] || messages[key]);
+    return m ? m.message : '';
+  }
+
+  function blur(el) {
+    if (el.hasAttribute(ATTR_BLUR)) return;
+    el.setAttribute(ATTR_BLUR, '');
+    const voidLike = /^(IMG|INPUT|VIDEO|CANVAS|PICTURE|AUDIO|TEXTAREA|SELECT|BR|HR)$/.test(el.tagName);
+    if (voidLike) return;
+    const tag = document.createElement('span');
+    tag.setAttribute(ATTR_UI, 'label');
+    tag.className = 'oche-label';
+    tag.setAttribute('role', 'note');
+    tag.textContent = label('overlayBlurred') || 'Ô Che';
+    el.insertBefore(tag, el.firstChild);
+  }
+
+  let banner = null;
+  function warn(categories) {
+    if (banner || !document.body) return;
+    banner = document.createElement('div');
+    banner.setAttribute(ATTR_UI, 'warn');
+    banner.className = 'oche-warn';
+    banner.setAttribute('role', 'alert');
+    const shadow = banner.attachShadow({ mode: 'closed' });
+    const cat = categories.length ? (messages?.[`cat_${categories[0].replace(/-/g, '_')}`]?.message || '') : '';
+    const text = (label('warnNotice') || 'This page may contain $1.').replace('$1', cat);
+    shadow.innerHTML = `<style>
+      :host{all:initial}
+      div{position:fixed;top:12px;left:50%;transform:translateX(-50%);z-index:2147483647;max-width:min(560px,92vw);
+        background:#fff8e6;color:#3b2f12;border:2px solid #e0b84c;border-radius:14px;padding:12px 16px;
+        font:16px/1.45 system-ui,sans-serif;box-shadow:0 6px 24px rgba(0,0,0,.18);display:flex;gap:12px;align-items:center}
+      button{font:inherit;border-radius:10px;border:1px solid #b08a2a;background:#fff;padding:6px 12px;cursor:pointer}
+      button:focus-visible{outline:3px solid #1f6feb;outline-offset:2px}
+    </style><div><span></span><button type="button"></button></div>`;
+    shadow.querySelector('span').textContent = text;
+    const btn = shadow.querySelector('button');
+    btn.textContent = label('warnDismiss') || 'OK';
+    btn.addEventListener('click', () => banner.remove());
+    document.body.appendChild(banner);
+  }
+
+  function blockFrame() {
+    // A page inside a frame cannot be sent to the blocked page (it refuses to
+    // run in frames); hide it and say why, calmly.
+    pageBlocked = true;
+    const msg = label('frameBlocked') || 'Ô Che';
+    document.documentElement.setAttribute(GATE, '');
+    const note = document.createElement('div');
+    note.setAttribute(ATTR_UI, 'frame');
+    note.className = 'oche-frame-note';
+    note.textContent = msg;
+    document.documentElement.appendChild(note);
+  }
+
+  function apply(items, reply) {
+    reply.blocks.forEach((v, i) => {
+      const item = items[i];
+      if (!item) return;
+      const el = item.el;
+      if (v.action === 'blur' || (v.action === 'block')) blur(el);
+      item.done = true;
+    });
+    for (const item of items) {
+      // A block sent in parts is revealed when all its parts are back.
+      if (item.last) reveal(item.el);
+    }
+    const warnCats = reply.blocks.filter((b) => b.action === 'warn').flatMap((b) => b.categories);
+    if (warnCats.length && isTop) warn(warnCats);
+    if (reply.action === 'warn' && isTop) warn(reply.categories);
+    if (reply.blocked) {
+      if (isTop) pageBlocked = true; // the background is sending the tab away
+      else blockFrame();
+    }
+  }
+
+  // --- the work loop ---
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(work, 0);
+  }
+
+  function work() {
+    scheduled = false;
+    const deadline = performance.now() + SLICE_MS;
+    while (scanQueue.length && performance.now() < deadline) {
+      const it = scanQueue[0];
+      let steps = 0;
+      while (steps++ < 500) {
+        if (it.next().done) {
+          scanQueue.shift();
+          break;
+        }
+      }
+    }
+    collect(deadline);
+    if (scanQueue.length || dirty.size) schedule();
+    maybeOpenGate();
+  }
+
+  function collect(deadline) {
+    let items = [];
+    let chars = 0;
+    for (const el of dirty) {
+      if (performance.now() > deadline && items.length) break;
+      dirty.delete(el);
+      if (!el.isConnected) continue;
+      const own = ATTRS.some((a) => el.hasAttribute && el.hasAttribute(a)) ? attrText(el) : '';
+      const text = (own ? own + ' \n ' : '') + blockText(el);
+      if (!/\S/.test(text) || known.get(el) === text) {
+        reveal(el); // nothing new to check (a blurred block stays blurred)
+        continue;
+      }
+      known.set(el, text);
+      hide(el);
+      for (let off = 0; off < text.length; off += MAX_BLOCK_CHARS) {
+        const part = text.slice(off, off + MAX_BLOCK_CHARS);
+        items.push({ el, text: part, last: off + MAX_BLOCK_CHARS >= text.length });
+        chars += part.length;
+      }
+      if (chars >= BATCH_CHARS || items.length >= BATCH_BLOCKS) {
+        flush(items);
+        items = [];
+        chars = 0;
+      }
+    }
+    if (items.length) flush(items);
+  }
+
+  function flush(items, complete) {
+    inFlight++;
+    send({ type: 'classify', doc, url: location.href, blocks: items.map((i) => i.text), complete: !!complete })
+      .then((reply) => apply(items, reply))
+      .catch(() => retry(items, complete))
+      .finally(() => {
+        inFlight--;
+        maybeOpenGate();
+      });
+  }
+
+  // The background may be restarting (service worker stopped mid-page):
+  // try once more; if it still fails, the timeout rule decides.
+  function retry(items, complete) {
+    setTimeout(() => {
+      inFlight++;
+      send({ type: 'classify', doc, url: location.href, blocks: items.map((i) => i.text), complete: !!complete })
+        .then((reply) => apply(items, reply))
+        .catch(() => {})
+        .finally(() => {
+          inFlight--;
+          maybeOpenGate();
+        });
+    }, 300);
+  }
+
+  function maybeOpenGate() {
+    if (pageBlocked || !config) return;
+    if (domParsed && inFlight === 0 && !scanQueue.length && !dirty.size) {
+      root.removeAttribute(GATE);
+    }
+  }
+
+  // Blocks with no verdict after the timeout: the age group decides.
+  function sweepTimeouts() {
+    if (!config) return;
+    const now = performance.now();
+    for (const [el, since] of waiting) {
+      if (now - since < config.timeoutMs) continue;
+      if (config.revealOnTimeout) reveal(el);
+      else el.setAttribute(ATTR_PENDING, 'unverified');
+    }
+    if (config.revealOnTimeout && domParsed && now - startedAt > config.timeoutMs && !pageBlocked) root.removeAttribute(GATE);
+  }
+  const startedAt = performance.now();
+  setInterval(sweepTimeouts, 500);
+
+  // --- watching the page ---
+
+  const observer = new MutationObserver((records) => {
+    if (pageBlocked) return;
+    for (const r of records) {
+      if (r.type === 'childList') {
+        for (const n of r.addedNodes) {
+          if (n.nodeType === 1 && n.hasAttribute(ATTR_UI)) continue;
+          if (n.nodeType === 3) {
+            const b = n.parentElement && blockOf(n.parentElement);
+            if (b && !isOurs(b) && /\S/.test(n.data)) {
+              hide(b);
+              dirty.add(b);
+            }
+          } else if (n.nodeType === 1 && !SKIP.has(n.tagName)) {
+            // Hide the new subtree now (before paint); its blocks are found
+            // by the walk, and it is revealed when all their verdicts are in.
+            let group = null;
+            if (domParsed && !isOurs(n) && /\S/.test(n.textContent || '')) {
+              const r = blockOf(n);
+              hide(r);
+              group = { root: r, open: new Set(), walking: true };
+              rootGroup.set(r, group);
+            }
+            scanQueue.push(walk(n, group));
+          }
+        }
+      } else if (r.type === 'characterData') {
+        const b = r.target.parentElement && blockOf(r.target.parentElement);
+        if (b && !isOurs(b)) {
+          hide(b);
+          dirty.add(b);
+        }
+      } else if (r.type === 'attributes' && r.target.nodeType === 1 && !isOurs(r.target)) {
+        dirty.add(r.target);
+      }
+    }
+    schedule();
+  });
+
+  function observe(target) {
+    observer.observe(target, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ATTRS });
+  }
+
+  async function init() {
+    observe(document);
+    try {
+      config = await send({ type: 'hello', url: location.href });
+    } catch (e) {
+      // The classifier did not answer: behave as for 6-10 (fail closed) and
+      // keep trying through the normal retries.
+      config = { age: '6-10', lang: 'vi', timeoutMs: 2000, hideFirstPaint: true, revealOnTimeout: false, failed: true };
+    }
+    if (config.blocked) {
+      pageBlocked = true;
+      return;
+    }
+    if (!config.hideFirstPaint) root.removeAttribute(GATE);
+    try {
+      const res = await fetch(chrome.runtime.getURL(`_locales/${config.lang === 'en' ? 'en' : 'vi'}/messages.json`));
+      messages = await res.json();
+    } catch (_) { /* labels fall back to the product name */ }
+    scanQueue.push(walk(document.documentElement));
+    schedule();
+  }
+
+  function onParsed() {
+    domParsed = true;
+    scanQueue.push(walk(document.documentElement));
+    schedule();
+    // Tell the background the page is complete (so the share rule can decide).
+    const wait = () => {
+      if (scanQueue.length || dirty.size) return setTimeout(wait, 50);
+      flush([], true);
+    };
+    setTimeout(wait, 0);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', onParsed, { once: true });
+  else setTimeout(onParsed, 0);
+  init();
+})();
