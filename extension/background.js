@@ -38,6 +38,7 @@ const ACTIVITY_DAYS = 30;
 let engine = null; // { settings, classifier, info, startMs }
 let starting = null;
 let domainBytes = null;
+let modelBytes = null;
 let lastError = null;
 
 function start() {
@@ -57,8 +58,9 @@ async function boot() {
   const t0 = performance.now();
   await wasm_bindgen({ module_or_path: chrome.runtime.getURL('oche_bg.wasm') });
   if (!domainBytes) {
-    const res = await fetch(chrome.runtime.getURL('domains.bin'));
-    domainBytes = new Uint8Array(await res.arrayBuffer());
+    const [d, m] = await Promise.all([fetch(chrome.runtime.getURL('domains.bin')), fetch(chrome.runtime.getURL('model.bin'))]);
+    domainBytes = new Uint8Array(await d.arrayBuffer());
+    modelBytes = new Uint8Array(await m.arrayBuffer());
   }
   const settings = await OcheSettings.load();
   const classifier = makeClassifier(settings);
@@ -81,13 +83,13 @@ function coreSettings(settings) {
 
 function makeClassifier(settings) {
   try {
-    return new wasm_bindgen.Classifier(coreSettings(settings), domainBytes);
+    return new wasm_bindgen.Classifier(coreSettings(settings), domainBytes, modelBytes);
   } catch (err) {
     // A damaged setting must not switch protection off: fall back to the
     // age profile alone, and say why.
     console.error('Ô Che: settings rejected, using the age profile defaults:', err);
     lastError = `settings: ${err.message || err}`;
-    return new wasm_bindgen.Classifier({ age: settings.age }, domainBytes);
+    return new wasm_bindgen.Classifier({ age: settings.age }, domainBytes, modelBytes);
   }
 }
 
@@ -202,10 +204,28 @@ async function blockTab(tabId, url, category, source) {
 
 // --- messages ---
 
+// The few strings the content script shows on pages, in the chosen language
+// and the age group's wording.
+const messageCache = {};
+async function labelsFor(lang, age) {
+  if (!messageCache[lang]) {
+    const res = await fetch(chrome.runtime.getURL(`_locales/${lang}/messages.json`));
+    messageCache[lang] = await res.json();
+  }
+  const m = messageCache[lang];
+  const pick = (k) => (m[`${k}_a${age.split('-')[0]}`] || m[k] || { message: '' }).message;
+  const out = {};
+  for (const k of ['overlayBlurred', 'warnNotice', 'warnDismiss', 'warnGoBack', 'frameBlocked', 'pendingLabel']) out[k] = pick(k);
+  for (const k of Object.keys(m)) if (k.startsWith('cat_')) out[k] = m[k].message;
+  return out;
+}
+
 async function onHello(msg, sender) {
   const e = await start();
   const age = e.info.age;
-  const reply = { age, lang: e.settings.lang, timeoutMs: VERDICT_TIMEOUT_MS, ...AGE_BEHAVIOUR[age] };
+  const lang = e.settings.lang === 'en' ? 'en' : 'vi';
+  const labels = await labelsFor(lang, age).catch(() => ({}));
+  const reply = { age, lang, labels, timeoutMs: VERDICT_TIMEOUT_MS, ...AGE_BEHAVIOUR[age] };
   // URL words and lists: act as soon as the page commits.
   if (sender.tab && sender.frameId === 0 && /^https?:/.test(msg.url || '')) {
     let v = null;

@@ -41,13 +41,28 @@
   const isTop = window === window.top;
 
   let config = null; // from the background: age, lang, timeoutMs, hideFirstPaint, revealOnTimeout
-  let messages = null;
   let pageBlocked = false;
   let domParsed = false;
   const known = new WeakMap(); // element -> text sent last
   const dirty = new Set(); // elements whose text must be (re)checked
   const waiting = new Map(); // element -> time it was hidden
-  let scanQueue = []; // walks still to run
+  // Walks still to run. A queue with a head index: during parsing the
+  // observer adds one walk per inserted node (100k on a big page), and
+  // Array.shift() on that would be quadratic.
+  const scanQueue = {
+    items: [],
+    head: 0,
+    push(w) { this.items.push(w); },
+    get length() { return this.items.length - this.head; },
+    first() { return this.items[this.head]; },
+    drop() {
+      this.items[this.head++] = undefined;
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+    },
+  };
   // A subtree inserted after load is hidden as a whole until every block
   // found inside it has its verdict: el -> group, group = {root, open, walking}.
   const groupOf = new WeakMap();
@@ -80,8 +95,16 @@
     return el.closest && el.closest(`[${ATTR_UI}]`) !== null;
   }
 
+  // The block an element's text belongs to: the nearest ancestor that is
+  // not an inline element. Never <body> itself for text inside inline
+  // elements: a page made of 100k loose <span>s would otherwise be one block,
+  // re-read whole at every insertion.
   function blockOf(el) {
-    while (el && el.nodeType === 1 && INLINE.has(el.tagName) && el.parentElement) el = el.parentElement;
+    while (el && el.nodeType === 1 && INLINE.has(el.tagName) && el.parentElement) {
+      const up = el.parentElement;
+      if (up === document.body || up === document.documentElement) break;
+      el = up;
+    }
     return el;
   }
 
@@ -184,10 +207,10 @@
     if (g) settle(g);
   }
 
+  // Labels come with the background's first answer, already in the child's
+  // language and age wording (pages cannot read the extension's files).
   function label(key) {
-    const age = config ? config.age.split('-')[0] : '6';
-    const m = messages && (messages[`${key}_a${age}`] || messages[key]);
-    return m ? m.message : '';
+    return (config && config.labels && config.labels[key]) || '';
   }
 
   function blur(el) {
@@ -211,7 +234,7 @@
     banner.className = 'oche-warn';
     banner.setAttribute('role', 'alert');
     const shadow = banner.attachShadow({ mode: 'closed' });
-    const cat = categories.length ? (messages?.[`cat_${categories[0].replace(/-/g, '_')}`]?.message || '') : '';
+    const cat = categories.length ? label(`cat_${categories[0].replace(/-/g, '_')}`) : '';
     const text = (label('warnNotice') || 'This page may contain $1.').replace('$1', cat);
     shadow.innerHTML = `<style>
       :host{all:initial}
@@ -273,15 +296,10 @@
   function work() {
     scheduled = false;
     const deadline = performance.now() + SLICE_MS;
-    while (scanQueue.length && performance.now() < deadline) {
-      const it = scanQueue[0];
-      let steps = 0;
-      while (steps++ < 500) {
-        if (it.next().done) {
-          scanQueue.shift();
-          break;
-        }
-      }
+    let steps = 0;
+    while (scanQueue.length) {
+      if ((++steps & 255) === 0 && performance.now() > deadline) break;
+      if (scanQueue.first().next().done) scanQueue.drop();
     }
     collect(deadline);
     if (scanQueue.length || dirty.size) schedule();
@@ -382,7 +400,7 @@
             // Hide the new subtree now (before paint); its blocks are found
             // by the walk, and it is revealed when all their verdicts are in.
             let group = null;
-            if (domParsed && !isOurs(n) && /\S/.test(n.textContent || '')) {
+            if (domParsed && !root.hasAttribute(GATE) && !isOurs(n) && /\S/.test(n.textContent || '')) {
               const r = blockOf(n);
               hide(r);
               group = { root: r, open: new Set(), walking: true };
@@ -422,10 +440,6 @@
       return;
     }
     if (!config.hideFirstPaint) root.removeAttribute(GATE);
-    try {
-      const res = await fetch(chrome.runtime.getURL(`_locales/${config.lang === 'en' ? 'en' : 'vi'}/messages.json`));
-      messages = await res.json();
-    } catch (_) { /* labels fall back to the product name */ }
     scanQueue.push(walk(document.documentElement));
     schedule();
   }

@@ -33,10 +33,86 @@ pub fn hash(domain: &str) -> u64 {
     h
 }
 
-/// Cleans one list entry or host: lower case, no trailing dot, no `www.`,
-/// no port; `None` for something that is not a plausible host name.
+/// Punycode (RFC 3492) of one label's code points.
+fn punycode(input: &[char]) -> Option<String> {
+    const BASE: u32 = 36;
+    const TMIN: u32 = 1;
+    const TMAX: u32 = 26;
+    fn adapt(mut delta: u32, numpoints: u32, first: bool) -> u32 {
+        delta = if first { delta / 700 } else { delta / 2 };
+        delta += delta / numpoints;
+        let mut k = 0;
+        while delta > ((BASE - TMIN) * TMAX) / 2 {
+            delta /= BASE - TMIN;
+            k += BASE;
+        }
+        k + (BASE - TMIN + 1) * delta / (delta + 38)
+    }
+    let digit = |d: u32| -> char { if d < 26 { (b'a' + d as u8) as char } else { (b'0' + (d - 26) as u8) as char } };
+    let mut out: String = input.iter().filter(|c| c.is_ascii()).collect();
+    let basic = out.len() as u32;
+    let mut h = basic;
+    if basic > 0 {
+        out.push('-');
+    }
+    let (mut n, mut delta, mut bias) = (128u32, 0u32, 72u32);
+    while (h as usize) < input.len() {
+        let m = input.iter().map(|c| *c as u32).filter(|c| *c >= n).min()?;
+        delta = delta.checked_add((m - n).checked_mul(h + 1)?)?;
+        n = m;
+        for &c in input {
+            let c = c as u32;
+            if c < n {
+                delta = delta.checked_add(1)?;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias { TMIN } else if k >= bias + TMAX { TMAX } else { k - bias };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, h + 1, h == basic);
+                delta = 0;
+                h += 1;
+            }
+        }
+        delta += 1;
+        n += 1;
+    }
+    Some(out)
+}
+
+/// A host name in the ASCII form browsers use: each label with non-ASCII
+/// letters becomes `xn--` + Punycode (after lower-casing). Callers give NFC
+/// text (URL parsers and our lists do).
+pub fn to_ascii_host(host: &str) -> Option<String> {
+    if host.is_ascii() {
+        return Some(host.to_ascii_lowercase());
+    }
+    let mut out = Vec::new();
+    for label in host.split('.') {
+        let lower: Vec<char> = label.chars().flat_map(char::to_lowercase).collect();
+        if lower.iter().all(char::is_ascii) {
+            out.push(lower.into_iter().collect::<String>());
+        } else {
+            out.push(format!("xn--{}", punycode(&lower)?));
+        }
+    }
+    Some(out.join("."))
+}
+
+/// Cleans one list entry or host: lower case, ASCII (Punycode) form, no
+/// trailing dot, no `www.`, no port; `None` for something that is not a
+/// plausible host name.
 pub fn clean_host(raw: &str) -> Option<String> {
-    let mut s = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut s = to_ascii_host(raw.trim().trim_end_matches('.'))?;
     if let Some(i) = s.rfind(':') {
         if s[i + 1..].bytes().all(|b| b.is_ascii_digit()) && !s[..i].contains(':') {
             s.truncate(i);
@@ -320,6 +396,15 @@ mod tests {
         assert_eq!(clean_host("bad host"), None);
         assert_eq!(clean_host("a..b"), None);
         assert_eq!(clean_host(""), None);
+    }
+
+    #[test]
+    fn unicode_hosts_become_punycode() {
+        // Examples from RFC 3492 and the browsers' own conversion.
+        assert_eq!(to_ascii_host("bücher.de").as_deref(), Some("xn--bcher-kva.de"));
+        assert_eq!(to_ascii_host("Việt.vn").as_deref(), Some("xn--vit-5kz.vn"));
+        assert_eq!(to_ascii_host("例え.jp").as_deref(), Some("xn--r8jz45g.jp"));
+        assert_eq!(clean_host("shọp.vn").as_deref(), Some("xn--shp-ulz.vn"));
     }
 
     #[test]

@@ -247,6 +247,17 @@ impl Normalizer {
         for x in u.iter() {
             push_exact(&mut out.exact, x);
         }
+        // `8 dm`, `15 cm`, `5 cl`: after a number, an abbreviation is a unit of
+        // measure, never slang (`dm`, `cl`, `cc` collide with swearing). It
+        // becomes `unit:dm`, which no lexicon phrase can name.
+        if let Some(prev) = out.tokens.last() {
+            if !prev.alpha && prev.end + 1 >= start && is_unit(&out.exact[ex0..]) {
+                let unit = format!("unit:{}", &out.exact[ex0..]);
+                out.exact.truncate(ex0);
+                push_token(out, &unit, &unit, start, end, false, true);
+                return;
+            }
+        }
         if !self.teencode.map.is_empty() {
             if let Some(words) = self.teencode.map.get(&out.exact[ex0..]) {
                 out.exact.truncate(ex0);
@@ -274,6 +285,15 @@ impl Normalizer {
             alpha,
         });
     }
+}
+
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "mm" | "cm" | "dm" | "m" | "dam" | "hm" | "km" | "mg" | "g" | "kg" | "ml" | "cl" | "dl" | "l" | "cc" | "ha" | "mm2"
+            | "cm2" | "dm2" | "m2" | "km2" | "cm3" | "dm3" | "m3" | "h" | "s" | "ms" | "kb" | "mb" | "gb" | "tb" | "w" | "kw"
+            | "v" | "mah" | "vnd" | "đ" | "k" | "tr" | "usd"
+    )
 }
 
 fn push_token(
@@ -964,6 +984,13 @@ mod tests {
         assert_eq!(exact("zậy"), "vậy");
         // English words keep their letters.
         assert_eq!(exact("just for fun"), "just for fun");
+    }
+
+    #[test]
+    fn abbreviations_after_numbers_are_units() {
+        assert_eq!(exact("cái bàn dài 8 dm, 15 cm"), "cái bàn dài 8 unit:dm 15 unit:cm");
+        assert_eq!(exact("dm thằng này"), "dm thằng này");
+        assert_eq!(exact("5 cc"), "5 unit:cc");
     }
 
     #[test]

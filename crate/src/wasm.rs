@@ -37,9 +37,9 @@ pub struct Classifier {
 impl Classifier {
     /// Creates a classifier from a settings object (`age`, `actions`,
     /// `extraLexicon`, `extraDomains`, `allowDomains`, `blockDomains`) and
-    /// the bytes of `domains.bin` (optional).
+    /// the bytes of `domains.bin` and `model.bin` (both optional).
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, domains: Option<Vec<u8>>) -> Result<Classifier, JsError> {
+    pub fn new(settings: JsValue, domains: Option<Vec<u8>>, model: Option<Vec<u8>>) -> Result<Classifier, JsError> {
         let settings: Settings = if settings.is_undefined() || settings.is_null() {
             Settings::default()
         } else {
@@ -50,8 +50,12 @@ impl Classifier {
             Some(bytes) => DomainTable::from_bytes(bytes).map_err(|e| JsError::new(&e))?,
             None => DomainTable::empty(),
         };
+        let model = match model {
+            Some(bytes) => Some(crate::model::Model::from_bytes(&bytes).map_err(|e| JsError::new(&e))?),
+            None => None,
+        };
         Ok(Classifier {
-            core: Core::with_domains(&settings, table).map_err(|e| JsError::new(&e))?,
+            core: Core::with_data(&settings, table, model).map_err(|e| JsError::new(&e))?,
             sessions: RefCell::new(HashMap::new()),
             clock: RefCell::new(0),
         })

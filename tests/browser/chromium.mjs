@@ -1,0 +1,93 @@
+// Launching Debian's Chromium with the built extension (dist/chrome), for the
+// Chromium end-to-end tests. Never downloads a browser.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const extDir = path.join(root, 'dist/chrome');
+export const shotDir = path.join(root, 'tests/screenshots');
+
+export async function launch({ userDataDir } = {}) {
+  if (!fs.existsSync(path.join(extDir, 'manifest.json'))) throw new Error('dist/chrome is missing: run extension/build.sh first');
+  const dir = userDataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'oche-chromium-'));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1000, height: 800 },
+    args: [
+      `--disable-extensions-except=${extDir}`,
+      `--load-extension=${extDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      // Every host name resolves to this machine: "listed" sites are served
+      // by the fixture server, and nothing can leave the machine.
+      '--host-resolver-rules=MAP * 127.0.0.1, EXCLUDE localhost',
+    ],
+  });
+  let sw = ctx.serviceWorkers()[0];
+  if (!sw) sw = await ctx.waitForEvent('serviceworker', { timeout: 15000 });
+  const extId = new URL(sw.url()).host;
+  return { ctx, sw, extId, dir };
+}
+
+export async function worker(ctx) {
+  return ctx.serviceWorkers()[0] || ctx.waitForEvent('serviceworker', { timeout: 15000 });
+}
+
+// Writes settings the way the settings page does, and waits until the
+// background has rebuilt its classifier with them.
+export async function setSettings(ctx, patch) {
+  const sw = await worker(ctx);
+  await sw.evaluate(async (p) => {
+    const cur = (await chrome.storage.local.get('settings')).settings || {};
+    await chrome.storage.local.set({ settings: { ...cur, ...p, setupDone: true } });
+  }, patch);
+  await waitFor(async () => {
+    // start() and its engine are the background's own globals.
+    const s = await (await worker(ctx)).evaluate(async () => {
+      const e = await start();
+      return { info: e.info };
+    }).catch(() => null);
+    return s && s.info && (!patch.age || s.info.age === patch.age);
+  }, 10000, 'the background to apply the settings');
+}
+
+export async function waitFor(fn, ms = 5000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// In-page recorder: on every animation frame, notes any watched element that
+// is visible and not blurred. Installed before any page script runs.
+export const visibilityRecorder = (ids) => {
+  window.__ocheSeen = [];
+  const check = () => {
+    for (const id of ids) {
+      const el = document.getElementById(id);
+      if (!el) continue;
+      const cs = getComputedStyle(el);
+      const blurred = el.closest('[data-oche-blur]') !== null;
+      if (cs.visibility !== 'hidden' && cs.display !== 'none' && !blurred) window.__ocheSeen.push(id);
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+};
+
+export function shotPath(name) {
+  fs.mkdirSync(shotDir, { recursive: true });
+  return path.join(shotDir, name);
+}

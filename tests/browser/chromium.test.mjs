@@ -1,0 +1,223 @@
+// End-to-end tests in real Chromium with the built extension (dist/chrome),
+// against fixture pages on 127.0.0.1. They assert what a child would see.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../server.mjs';
+import { launch, setSettings, waitFor, visibilityRecorder, shotPath } from './chromium.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.ctx.close();
+  await server?.close();
+});
+
+async function open(path, { host, recorder } = {}) {
+  const page = await browser.ctx.newPage();
+  if (recorder) await page.addInitScript(visibilityRecorder, recorder);
+  await page.goto(server.url(path, host), { waitUntil: 'domcontentloaded' }).catch(() => {});
+  return page;
+}
+
+const isBlockedPage = (page) => page.url().startsWith(`chrome-extension://`) && page.url().includes('/blocked.html');
+
+async function gateOpen(page) {
+  await waitFor(() => page.evaluate(() => !document.documentElement.hasAttribute('data-oche-gate')).catch(() => false), 10000, 'the page to be revealed');
+}
+
+const blurred = (page, sel) => page.$eval(sel, (el) => el.closest('[data-oche-blur]') !== null);
+const visible = (page, sel) => page.$eval(sel, (el) => getComputedStyle(el).visibility === 'visible');
+
+describe('Chromium: pages a child reads', () => {
+  test('benign Vietnamese page with collision words stays fully visible (6-10)', async () => {
+    await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
+    const page = await open('/benign-vi.html');
+    await gateOpen(page);
+    await page.waitForTimeout(300);
+    for (const id of ['#p1', '#p2', '#p3', '#li1', '#p4']) {
+      assert.equal(await blurred(page, id), false, `${id} must not be blurred`);
+      assert.equal(await visible(page, id), true, `${id} must be visible`);
+    }
+    assert.equal(await page.$$eval('[data-oche-blur]', (e) => e.length), 0);
+    assert.ok(!isBlockedPage(page));
+    await page.close();
+  });
+
+  test('benign English page (Scunthorpe, cockpit, Moby Dick) stays visible', async () => {
+    const page = await open('/benign-en.html');
+    await gateOpen(page);
+    await page.waitForTimeout(300);
+    assert.equal(await page.$$eval('[data-oche-blur]', (e) => e.length), 0);
+    assert.ok(!isBlockedPage(page));
+    await page.close();
+  });
+
+  test('abusive comments are blurred, the article and kind comments are not', async () => {
+    const page = await open('/comments-vi.html');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#c2'), 5000, '#c2 blurred');
+    assert.equal(await blurred(page, '#c4'), true, 'dotted obfuscation is caught');
+    assert.equal(await blurred(page, '#c1'), false);
+    assert.equal(await blurred(page, '#c3'), false);
+    assert.equal(await blurred(page, '#article'), false);
+    // The calm label is in the child's language.
+    const label = await page.$eval('#c2 .oche-label', (el) => el.textContent);
+    assert.match(label, /Ô Che/);
+    assert.equal(await page.$eval('#c2', (el) => getComputedStyle(el).color), 'rgba(0, 0, 0, 0)');
+    await page.close();
+  });
+
+  test('a page sent with a strict CSP is still classified (WebAssembly runs in the background)', async () => {
+    const page = await open('/csp/comments-vi.html');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#c2'), 5000, '#c2 blurred under CSP');
+    assert.equal(await blurred(page, '#c1'), false);
+    await page.close();
+  });
+
+  test('comments appended after load are never visible unblurred', async () => {
+    const page = await open('/feed.html', { recorder: ['bad1', 'bad2'] });
+    await waitFor(() => page.$('#bad2').then(Boolean), 8000, 'the feed to append');
+    await waitFor(() => blurred(page, '#bad2'), 5000, '#bad2 blurred');
+    assert.equal(await blurred(page, '#bad1'), true);
+    await waitFor(() => visible(page, '#good2'), 5000, '#good2 revealed');
+    assert.equal(await blurred(page, '#good2'), false);
+    const seen = await page.evaluate(() => window.__ocheSeen);
+    assert.deepEqual(seen, [], 'a harmful comment was visible unblurred in some frame');
+    await page.close();
+  });
+
+  test('same-origin iframe content is classified too', async () => {
+    const page = await open('/iframe.html');
+    await gateOpen(page);
+    const frame = page.frames().find((f) => f.url().includes('comments-vi'));
+    assert.ok(frame, 'iframe loaded');
+    await waitFor(() => frame.$eval('#c2', (el) => el.closest('[data-oche-blur]') !== null).catch(() => false), 8000, 'iframe comment blurred');
+    assert.equal(await frame.$eval('#c1', (el) => el.closest('[data-oche-blur]') !== null), false);
+    await page.close();
+  });
+
+  test('a very large page (5 MB) keeps working and its harmful paragraph is blurred', async () => {
+    const page = await open('/big?mb=5&bad=1');
+    await waitFor(() => page.$('#bad').then(Boolean), 20000, 'the big page');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#bad'), 20000, '#bad blurred on the big page');
+    assert.ok(!isBlockedPage(page));
+    await page.close();
+  });
+
+  test('100k nodes and a deeply nested harmful paragraph', async () => {
+    const page = await open('/many?n=100000');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#deepbad'), 20000, 'deep paragraph blurred');
+    assert.equal(await visible(page, '#end'), true);
+    await page.close();
+  });
+});
+
+describe('Chromium: blocking', () => {
+  test('a gambling page is sent to the blocked page, in Vietnamese, with 6-10 wording', async () => {
+    await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
+    const page = await open('/harmful-vi-gambling.html');
+    await waitFor(() => isBlockedPage(page), 8000, 'the blocked page');
+    await page.waitForSelector('#title:not(:empty)');
+    const title = await page.textContent('#title');
+    const lead = await page.textContent('#lead');
+    assert.equal(title, 'Mình dừng lại một chút nhé');
+    assert.match(lead, /cờ bạc/);
+    assert.equal(await page.getAttribute('body', 'data-category'), 'gambling');
+    await page.close();
+  });
+
+  test('sexual content in Vietnamese and gambling in English are blocked', async () => {
+    for (const p of ['/harmful-vi-sexual.html', '/harmful-en-gambling.html']) {
+      const page = await open(p);
+      await waitFor(() => isBlockedPage(page), 8000, `blocked page for ${p}`);
+      await page.close();
+    }
+  });
+
+  test('a listed domain is blocked before any request reaches it, subdomains too', async () => {
+    const before = server.requests.length;
+    for (const host of ['fb88.com', 'm.fb88.com', 'pornhub.com']) {
+      const page = await open('/', { host });
+      await waitFor(() => isBlockedPage(page), 8000, `blocked page for ${host}`);
+      await page.close();
+    }
+    const hits = server.requests.slice(before).filter((r) => /fb88|pornhub/.test(r.host));
+    assert.deepEqual(hits, [], 'the fixture server saw a request for a listed domain');
+  });
+
+  test('an ordinary host that is not listed loads', async () => {
+    const page = await open('/', { host: 'truonghoc.example' });
+    await gateOpen(page);
+    assert.ok(!isBlockedPage(page));
+    await page.close();
+  });
+
+  test('the blocked page refuses to run inside a frame', async () => {
+    const page = await open('/benign-en.html');
+    const url = `chrome-extension://${browser.extId}/blocked.html`;
+    await page.evaluate((u) => {
+      const f = document.createElement('iframe');
+      f.id = 'evil';
+      f.src = u;
+      document.body.appendChild(f);
+    }, url);
+    await page.waitForTimeout(1000);
+    const frame = page.frames().find((f) => f.url().includes('blocked.html'));
+    if (frame) {
+      // Loaded despite frame-ancestors: it must show nothing of the page.
+      const main = await frame.$('#main').catch(() => null);
+      assert.equal(main, null);
+    }
+    await page.close();
+  });
+});
+
+describe('Chromium: the blocked page in every age group and language', () => {
+  const expected = {
+    vi: { '0-5': 'Mình dừng lại ở đây con nhé', '15-17': null },
+    en: { '0-5': "Let's stop here", '6-10': "Let's stop here for a moment" },
+  };
+  for (const lang of ['vi', 'en']) {
+    for (const age of ['0-5', '6-10', '11-14', '15-17']) {
+      test(`${lang} ${age}`, async () => {
+        await setSettings(browser.ctx, { age, lang });
+        const page = await open('/harmful-vi-gambling.html');
+        await waitFor(() => isBlockedPage(page), 8000, 'the blocked page');
+        await page.waitForSelector('#title:not(:empty)');
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        assert.equal(await page.getAttribute('body', 'data-age'), age);
+        const title = await page.textContent('#title');
+        if (expected[lang][age]) assert.equal(title, expected[lang][age]);
+        // Older children get a real explanation and a safety tip.
+        const tipShown = await page.isVisible('#tip');
+        assert.equal(tipShown, age === '11-14' || age === '15-17');
+        // Help: 111 is one click away.
+        await page.click('#help');
+        assert.ok(await page.isVisible('#help-panel a[href="tel:111"]'));
+        await page.screenshot({ path: shotPath(`blocked-${lang}-${age}.png`), fullPage: true });
+        await page.close();
+      });
+    }
+  }
+
+  test('self-harm gets the supportive page, not a cold block', async () => {
+    await setSettings(browser.ctx, { age: '11-14', lang: 'vi' });
+    const page = await browser.ctx.newPage();
+    await page.goto(`chrome-extension://${browser.extId}/blocked.html#support`);
+    await page.waitForSelector('#support-view:not([hidden])');
+    assert.ok(await page.isVisible('#support-call'));
+    assert.ok(await page.isVisible('#help-panel'));
+    await page.screenshot({ path: shotPath('support-vi-11-14.png'), fullPage: true });
+    await page.close();
+    await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
+  });
+});

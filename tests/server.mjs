@@ -1,0 +1,88 @@
+// Fixture server for the browser tests: 127.0.0.1, a random port, and a log
+// of every request it sees (so a test can prove a blocked page was never
+// fetched). Serves tests/fixtures/ and a few generated pages.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, 'fixtures');
+
+const STRICT_CSP = "default-src 'self'; script-src 'self'; object-src 'none'; style-src 'self'";
+
+const ORDINARY = [
+  'Hôm nay trời nắng đẹp, các bạn nhỏ cùng nhau đi học và chơi ở sân trường.',
+  'Cô giáo kể chuyện cổ tích về cây tre trăm đốt, cả lớp chăm chú lắng nghe.',
+  'Bé tập đọc, tập viết và học đếm từ một đến một trăm cùng bố mẹ.',
+  'Mùa thu, lá vàng rơi đầy đường, ông bà dẫn cháu đi dạo công viên.',
+];
+
+function bigPage(mb, harmfulLast) {
+  const target = mb * 1024 * 1024;
+  const parts = ['<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Trang dài</title></head><body><h1>Trang rất dài</h1>'];
+  let size = 0;
+  let i = 0;
+  while (size < target) {
+    const p = `<p>${ORDINARY[i % ORDINARY.length]} (${i})</p>`;
+    parts.push(p);
+    size += Buffer.byteLength(p);
+    i++;
+  }
+  if (harmfulLast) parts.push('<p id="bad">Thằng ngu vãi lồn, đm mày cút đi</p>');
+  parts.push('</body></html>');
+  return parts.join('\n');
+}
+
+function manyNodes(n) {
+  const parts = ['<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nhiều nút</title></head><body>'];
+  for (let i = 0; i < n; i++) parts.push(`<span>ô ${i}</span>`);
+  parts.push('<div id="deep">');
+  for (let i = 0; i < 400; i++) parts.push('<div>');
+  parts.push('<p id="deepbad">đm thằng ngu vãi lồn</p>');
+  for (let i = 0; i < 400; i++) parts.push('</div>');
+  parts.push('</div><p id="end">Hết trang.</p></body></html>');
+  return parts.join('');
+}
+
+export function startServer() {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    requests.push({ host: req.headers.host || '', path: url.pathname, query: url.search, headers: req.headers });
+    const send = (status, body, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers });
+      res.end(body);
+    };
+    if (url.pathname === '/big') {
+      return send(200, bigPage(Number(url.searchParams.get('mb') || 1), url.searchParams.get('bad') === '1'));
+    }
+    if (url.pathname === '/many') return send(200, manyNodes(Number(url.searchParams.get('n') || 1000)));
+    let p = url.pathname;
+    let headers = {};
+    if (p.startsWith('/csp/')) {
+      p = p.slice(4);
+      headers = { 'content-security-policy': STRICT_CSP };
+    }
+    if (p === '/') p = '/benign-vi.html';
+    const file = path.join(fixtures, path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(fixtures) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      // Any other host or path (a "listed" site the test maps here): a page
+      // whose text is harmless, so only the URL decides.
+      return send(200, `<!doctype html><html><head><meta charset="utf-8"><title>site</title></head><body><p id="served">Trang ${req.headers.host}${url.pathname}</p></body></html>`, headers);
+    }
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8';
+    send(200, fs.readFileSync(file), { 'content-type': type, ...headers });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({
+        port,
+        requests,
+        url: (p, host = '127.0.0.1') => `http://${host}:${port}${p}`,
+        close: () => new Promise((r) => server.close(r)),
+      });
+    });
+  });
+}
