@@ -42,6 +42,8 @@ pub const MODEL_MAX_BYTES: usize = 1200;
 /// for 15-17, threshold 110, never alone).
 pub const MODEL_FLOOR: f32 = 0.5;
 pub const MODEL_MAX_WEIGHT: i32 = 100;
+/// Profanity score that counts as a cue for the model.
+pub const MODEL_PROFANITY_CUE: i32 = 50;
 /// Probability at which the model counts without any lexicon cue.
 pub const MODEL_ALONE: f32 = 1.01;
 /// The pseudo entry index of the model in `BlockScore::fired`.
@@ -366,11 +368,17 @@ impl Classifier {
         }
         let p = model.predict(n);
         // The model was trained on comments; on other text (articles,
-        // stories) it needs a cue from the lexicon — any insult, swear word
-        // or slur — before it may add its weight, unless it is nearly sure.
-        let cue = [Category::Harassment, Category::Profanity, Category::Hate]
+        // stories) it needs a cue from the lexicon — an insult, a slur or a
+        // hostile form of address (`data/lexicon/vi/tone.txt`) — before it
+        // may add its weight.
+        // Weak profanity is not a cue: its abbreviations (`vl`, `cl`, `dm`,
+        // weighted below 50) are also school words, and the model has
+        // learned them as offensive, so it would only repeat the lexicon's
+        // doubt louder. A strong swear word is a cue.
+        let cue = [Category::Harassment, Category::Hate]
             .iter()
-            .any(|c| s.scores[c.index()] > 0);
+            .any(|c| s.scores[c.index()] > 0)
+            || s.scores[Category::Profanity.index()] >= MODEL_PROFANITY_CUE;
         if p <= MODEL_FLOOR || (!cue && p < MODEL_ALONE) {
             return;
         }

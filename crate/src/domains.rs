@@ -48,7 +48,13 @@ fn punycode(input: &[char]) -> Option<String> {
         }
         k + (BASE - TMIN + 1) * delta / (delta + 38)
     }
-    let digit = |d: u32| -> char { if d < 26 { (b'a' + d as u8) as char } else { (b'0' + (d - 26) as u8) as char } };
+    let digit = |d: u32| -> char {
+        if d < 26 {
+            (b'a' + d as u8) as char
+        } else {
+            (b'0' + (d - 26) as u8) as char
+        }
+    };
     let mut out: String = input.iter().filter(|c| c.is_ascii()).collect();
     let basic = out.len() as u32;
     let mut h = basic;
@@ -69,7 +75,13 @@ fn punycode(input: &[char]) -> Option<String> {
                 let mut q = delta;
                 let mut k = BASE;
                 loop {
-                    let t = if k <= bias { TMIN } else if k >= bias + TMAX { TMAX } else { k - bias };
+                    let t = if k <= bias {
+                        TMIN
+                    } else if k >= bias + TMAX {
+                        TMAX
+                    } else {
+                        k - bias
+                    };
                     if q < t {
                         break;
                     }
@@ -401,7 +413,10 @@ mod tests {
     #[test]
     fn unicode_hosts_become_punycode() {
         // Examples from RFC 3492 and the browsers' own conversion.
-        assert_eq!(to_ascii_host("bücher.de").as_deref(), Some("xn--bcher-kva.de"));
+        assert_eq!(
+            to_ascii_host("bücher.de").as_deref(),
+            Some("xn--bcher-kva.de")
+        );
         assert_eq!(to_ascii_host("Việt.vn").as_deref(), Some("xn--vit-5kz.vn"));
         assert_eq!(to_ascii_host("例え.jp").as_deref(), Some("xn--r8jz45g.jp"));
         assert_eq!(clean_host("shọp.vn").as_deref(), Some("xn--shp-ulz.vn"));

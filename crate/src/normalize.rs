@@ -290,9 +290,45 @@ impl Normalizer {
 fn is_unit(word: &str) -> bool {
     matches!(
         word,
-        "mm" | "cm" | "dm" | "m" | "dam" | "hm" | "km" | "mg" | "g" | "kg" | "ml" | "cl" | "dl" | "l" | "cc" | "ha" | "mm2"
-            | "cm2" | "dm2" | "m2" | "km2" | "cm3" | "dm3" | "m3" | "h" | "s" | "ms" | "kb" | "mb" | "gb" | "tb" | "w" | "kw"
-            | "v" | "mah" | "vnd" | "đ" | "k" | "tr" | "usd"
+        "mm" | "cm"
+            | "dm"
+            | "m"
+            | "dam"
+            | "hm"
+            | "km"
+            | "mg"
+            | "g"
+            | "kg"
+            | "ml"
+            | "cl"
+            | "dl"
+            | "l"
+            | "cc"
+            | "ha"
+            | "mm2"
+            | "cm2"
+            | "dm2"
+            | "m2"
+            | "km2"
+            | "cm3"
+            | "dm3"
+            | "m3"
+            | "h"
+            | "s"
+            | "ms"
+            | "kb"
+            | "mb"
+            | "gb"
+            | "tb"
+            | "w"
+            | "kw"
+            | "v"
+            | "mah"
+            | "vnd"
+            | "đ"
+            | "k"
+            | "tr"
+            | "usd"
     )
 }
 
@@ -461,8 +497,8 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                 .find(|c| !is_invisible(**c))
                 .is_some_and(|n| n.is_alphabetic());
             match c {
-                '$' => next_alpha,
-                '@' => next_alpha && tok_start.is_some(),
+                '$' | '€' | '£' => next_alpha,
+                '@' | '©' | '®' | '¢' => next_alpha && tok_start.is_some(),
                 _ => false,
             }
         };
@@ -503,8 +539,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             }
             let (base, shape) = match d {
                 'đ' | 'Đ' => ('d', SHAPE_STROKE),
-                '$' => ('$', SHAPE_NONE),
-                '@' => ('@', SHAPE_NONE),
+                '$' | '@' | '©' | '®' | '€' | '£' | '¢' => (d, SHAPE_NONE),
                 _ => (d.to_lowercase().next().unwrap_or(d), SHAPE_NONE),
             };
             if base.is_ascii_alphabetic() {
@@ -677,6 +712,10 @@ fn leet(c: char) -> Option<char> {
         '7' => 't',
         '@' => 'a',
         '$' => 's',
+        '©' | '¢' => 'c',
+        '®' => 'r',
+        '€' => 'e',
+        '£' => 'l',
         _ => return None,
     })
 }
@@ -688,7 +727,7 @@ fn map_leet(u: &mut [Unit]) {
     let n = u.len();
     let mut i = 0;
     while i < n {
-        if u[i].base == '$' || u[i].base == '@' {
+        if matches!(u[i].base, '$' | '@' | '©' | '®' | '€' | '£' | '¢') {
             u[i].base = leet(u[i].base).unwrap();
             u[i].digit = false;
             i += 1;
@@ -988,7 +1027,10 @@ mod tests {
 
     #[test]
     fn abbreviations_after_numbers_are_units() {
-        assert_eq!(exact("cái bàn dài 8 dm, 15 cm"), "cái bàn dài 8 unit:dm 15 unit:cm");
+        assert_eq!(
+            exact("cái bàn dài 8 dm, 15 cm"),
+            "cái bàn dài 8 unit:dm 15 unit:cm"
+        );
         assert_eq!(exact("dm thằng này"), "dm thằng này");
         assert_eq!(exact("5 cc"), "5 unit:cc");
     }

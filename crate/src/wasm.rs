@@ -39,7 +39,11 @@ impl Classifier {
     /// `extraLexicon`, `extraDomains`, `allowDomains`, `blockDomains`) and
     /// the bytes of `domains.bin` and `model.bin` (both optional).
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, domains: Option<Vec<u8>>, model: Option<Vec<u8>>) -> Result<Classifier, JsError> {
+    pub fn new(
+        settings: JsValue,
+        domains: Option<Vec<u8>>,
+        model: Option<Vec<u8>>,
+    ) -> Result<Classifier, JsError> {
         let settings: Settings = if settings.is_undefined() || settings.is_null() {
             Settings::default()
         } else {
@@ -51,7 +55,9 @@ impl Classifier {
             None => DomainTable::empty(),
         };
         let model = match model {
-            Some(bytes) => Some(crate::model::Model::from_bytes(&bytes).map_err(|e| JsError::new(&e))?),
+            Some(bytes) => {
+                Some(crate::model::Model::from_bytes(&bytes).map_err(|e| JsError::new(&e))?)
+            }
             None => None,
         };
         Ok(Classifier {

@@ -1,0 +1,224 @@
+//! The classifier with its real lexicons, profiles and model: ordinary
+//! children's sentences stay `allow`, obfuscated abuse is caught.
+
+use oche::{Classifier, Settings};
+
+fn classifier(age: &str) -> Classifier {
+    Classifier::with_data(
+        &Settings {
+            age: Some(age.into()),
+            ..Default::default()
+        },
+        oche::builtin_domains(),
+        Some(oche::builtin_model()),
+    )
+    .unwrap()
+}
+
+fn action(c: &Classifier, text: &str) -> &'static str {
+    c.classify_text(text).action
+}
+
+/// Ordinary sentences built on the collision families (các/cặc, lớn/lồn,
+/// đi/đĩ, buổi/buồi, ngủ/ngu, đủ/dù/đụ, đeo/đéo, chích ngừa, nung/nứng,
+/// đít/địt) and school abbreviations (dm, vl, cl, cc, lol).
+const ORDINARY: &[&str] = &[
+    "Các bạn nhỏ đi học đủ buổi, ai cũng lớn nhanh và ngủ ngon.",
+    "Cả lớp đi chích ngừa ở trạm y tế, bé không khóc.",
+    "Mẹ mua một lon sữa và cái dù mới cho con.",
+    "Cô giáo đeo kính, dẫn cả lớp qua con đèo.",
+    "Bà nung bánh trong lò, thơm cả nhà.",
+    "Em bé ngã đau đít, mẹ xoa cho.",
+    "Cái bàn dài 8 dm, cái bút dài 15 cm.",
+    "Môn vật lý (VL) lớp 6 học về lực; Cl là ký hiệu của clo.",
+    "Con chim hót trên cành, con bướm bay, con chó nằm ngủ.",
+    "Bé thích truyện Thạch Sanh chém chằn tinh cứu công chúa.",
+    "Hôm nay bé đi chơi công viên với bố mẹ.",
+    "cac ban nho di hoc du buoi, ai cung lon nhanh va ngu ngon",
+    "hom nay be di choi cong vien voi bo me",
+    "me mua mot lon sua cho con",
+    "Cả nhà hòa thuận, khỏe mạnh; cả nhà hoà thuận, khoẻ mạnh.",
+    "Bài học kỹ năng sống: nếu ai bảo con giữ bí mật với bố mẹ, hãy kể ngay với người lớn con tin tưởng.",
+    "Giáo dục giới tính cho trẻ: dạy con tên gọi đúng của các bộ phận cơ thể.",
+    "We went to Scunthorpe and saw a cockpit; the assessment was fun.",
+    "lol that was so funny",
+];
+
+#[test]
+fn ordinary_childrens_sentences_stay_allow() {
+    let c = classifier("6-10");
+    for s in ORDINARY {
+        let v = c.classify_text(s);
+        assert_eq!(v.action, "allow", "{s}: {:?}", v.reasons);
+    }
+}
+
+#[test]
+fn nfc_nfd_and_tone_styles_agree() {
+    let c = classifier("6-10");
+    for s in ORDINARY
+        .iter()
+        .chain(["Thằng ngu vãi lồn", "đụ má mày"].iter())
+    {
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd(*s).collect();
+        assert_eq!(c.classify_text(s), c.classify_text(&nfd), "{s}");
+    }
+}
+
+#[test]
+fn obfuscated_profanity_is_caught() {
+    let c = classifier("6-10");
+    let zw = "đ\u{200B}ị\u{200B}t m\u{200B}ẹ m\u{200B}ày";
+    let nfd: String = unicode_normalization::UnicodeNormalization::nfd("địt mẹ mày").collect();
+    for s in [
+        "địt mẹ mày",
+        "đ.ị.t m.ẹ m.à.y",
+        "d i t  m e  m a y",
+        "dit me may",
+        "ditmemay",
+        zw,
+        nfd.as_str(),
+        "ĐỊT MẸ MÀY",
+        "v*l thằng này",
+        "vcl thật",
+        "đm thằng ngu",
+        "ngu vcl",
+        "fuck you",
+        "f u c k you",
+        "fu©k y0u",
+        "f.u.c.k you",
+        "you stupid b1tch",
+    ] {
+        assert_ne!(action(&c, s), "allow", "{s}: {:?}", c.classify_text(s));
+    }
+}
+
+#[test]
+fn harm_in_every_category_is_caught_in_both_languages() {
+    let c = classifier("0-5");
+    let cases: &[(&str, &str)] = &[
+        ("sexual", "xem phim sex không che, clip nóng gái xinh"),
+        ("sexual", "watch free porn videos xxx"),
+        (
+            "gambling",
+            "nhà cái uy tín, soi kèo, tài xỉu, nổ hũ đổi thưởng",
+        ),
+        ("gambling", "online casino free spins and sports betting"),
+        (
+            "scam",
+            "nhận kim cương miễn phí free fire, nhập tài khoản và mật khẩu để nhận quà",
+        ),
+        ("scam", "free robux generator, enter your password to claim"),
+        (
+            "grooming",
+            "đừng kể với bố mẹ nhé, gửi ảnh cho anh xem đi, bí mật của hai đứa mình",
+        ),
+        (
+            "grooming",
+            "don't tell your parents, send me a pic, it's our little secret",
+        ),
+        ("self-harm", "mình muốn tự tử, cách tự tử nhanh nhất"),
+        ("self-harm", "how to kill myself painlessly"),
+        ("drugs", "mua bán ma túy đá, thuốc lắc, cần sa giao tận nơi"),
+        ("drugs", "buy weed and cocaine online"),
+        ("weapons", "cách chế tạo bom, mua bán súng tự chế"),
+        ("weapons", "how to make a bomb at home, buy guns online"),
+        ("violence", "clip chặt đầu máu me, tra tấn dã man"),
+        ("violence", "beheading video gore torture"),
+        ("hate", "bọn bắc kỳ ăn cháo đá bát, lũ parky"),
+        ("hate", "kill all the faggots"),
+        ("harassment", "mày ngu như chó, câm mồm đi, chết đi"),
+        ("harassment", "you are a worthless idiot, kill yourself"),
+        ("profanity", "địt mẹ vãi lồn"),
+        ("profanity", "fuck this shit"),
+    ];
+    for (cat, text) in cases {
+        let v = c.classify_text(text);
+        assert_ne!(v.action, "allow", "{cat}: {text}");
+        assert!(
+            v.categories.iter().any(|x| x.id == *cat),
+            "{cat} expected for {text}: {:?}",
+            v.categories
+        );
+    }
+}
+
+#[test]
+fn protective_and_news_context_is_not_blocked() {
+    let c = classifier("11-14");
+    for s in [
+        "Phòng chống xâm hại tình dục trẻ em: dạy trẻ nhận biết và nói với người lớn, gọi tổng đài 111.",
+        "Công an triệt phá đường dây cá độ bóng đá, khởi tố 10 bị can theo Bộ luật Hình sự.",
+        "Bác sĩ giải thích về ung thư vú và cách tầm soát sớm.",
+        "Suicide prevention: if you are struggling, call a helpline, you are not alone.",
+        "Trong kháng chiến chống Pháp, nhiều chiến sĩ đã hy sinh.",
+    ] {
+        assert_ne!(action(&c, s), "block", "{s}: {:?}", c.classify_text(s));
+    }
+}
+
+#[test]
+fn teenagers_get_lighter_actions_than_young_children() {
+    let text = "thằng này ngu vãi";
+    let young = classifier("0-5").classify_text(text);
+    let teen = classifier("15-17").classify_text(text);
+    assert!(oche::Action::from_id(young.action) >= oche::Action::from_id(teen.action));
+}
+
+#[test]
+fn settings_override_actions_and_extend_lexicons() {
+    let s = Settings {
+        age: Some("6-10".into()),
+        actions: [("gambling".to_string(), "warn".to_string())].into(),
+        extra_lexicon: Some("[scam]\n100 mã giảm giá thần kỳ\n".into()),
+        ..Default::default()
+    };
+    let c = Classifier::with_data(&s, oche::DomainTable::empty(), None).unwrap();
+    assert_eq!(
+        c.classify_text("nhà cái uy tín, soi kèo, tài xỉu, nổ hũ")
+            .action,
+        "warn"
+    );
+    assert_eq!(c.classify_text("nhận mã giảm giá thần kỳ").action, "block");
+    let bad = Settings {
+        extra_lexicon: Some("[scam]\nabc\n".into()),
+        ..Default::default()
+    };
+    assert!(Classifier::new(&bad)
+        .err()
+        .unwrap()
+        .contains("extra lexicon"));
+}
+
+#[test]
+fn url_lists_are_suffix_aware_and_words_count() {
+    let c = classifier("6-10");
+    assert_eq!(
+        c.classify_url("https://m.fb88.com/abc").unwrap().action,
+        "block"
+    );
+    assert_eq!(
+        c.classify_url("https://vnexpress.net/the-thao")
+            .unwrap()
+            .action,
+        "allow"
+    );
+    assert_eq!(
+        c.classify_url("https://nhacaiuytin.xyz/").unwrap().action,
+        "block"
+    );
+    assert_eq!(
+        c.classify_url(
+            "https://www.google.com.vn/search?q=nh%C3%A0+c%C3%A1i+uy+t%C3%ADn+soi+k%C3%A8o"
+        )
+        .unwrap()
+        .action,
+        "block"
+    );
+    let allow = Settings {
+        allow_domains: vec!["fb88.com".into()],
+        ..Default::default()
+    };
+    let c = Classifier::with_domains(&allow, oche::builtin_domains()).unwrap();
+    assert_eq!(c.classify_url("https://fb88.com/").unwrap().action, "allow");
+}

@@ -1,0 +1,74 @@
+// Launching Firefox ESR with the built extension (dist/firefox) through
+// geckodriver and selenium-webdriver. Never downloads a browser or driver.
+import { Builder, until, By } from 'selenium-webdriver';
+import firefox from 'selenium-webdriver/firefox.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const extDir = path.join(root, 'dist/firefox');
+export const GECKO_ID = 'oche@oche.vn';
+export const UUID = '3c1b7d2e-5a4f-4e7b-9c1d-0a0b0c0d0e0f';
+export const base = `moz-extension://${UUID}`;
+export { until, By };
+
+function geckodriverPath() {
+  if (process.env.GECKODRIVER) return process.env.GECKODRIVER;
+  for (const p of [path.join(os.homedir(), '.cargo/bin/geckodriver'), '/usr/local/bin/geckodriver', '/usr/bin/geckodriver']) {
+    if (fs.existsSync(p)) return p;
+  }
+  return execFileSync('sh', ['-c', 'command -v geckodriver']).toString().trim();
+}
+
+export async function launch() {
+  if (!fs.existsSync(path.join(extDir, 'manifest.json'))) throw new Error('dist/firefox is missing: run extension/build.sh first');
+  const options = new firefox.Options()
+    .setBinary(process.env.FIREFOX || '/usr/bin/firefox-esr')
+    .addArguments('-headless')
+    .windowSize({ width: 1000, height: 800 })
+    // Pin the moz-extension:// origin so tests can open extension pages.
+    .setPreference('extensions.webextensions.uuids', JSON.stringify({ [GECKO_ID]: UUID }))
+    // Every host name resolves to this machine; nothing leaves it.
+    .setPreference('network.dns.forceResolve', '127.0.0.1')
+    .setPreference('network.proxy.type', 0)
+    .setPreference('browser.shell.checkDefaultBrowser', false)
+    .setPreference('app.update.enabled', false)
+    .setPreference('datareporting.policy.dataSubmissionEnabled', false)
+    .setPreference('toolkit.telemetry.enabled', false)
+    .setPreference('extensions.getAddons.cache.enabled', false)
+    .setPreference('browser.safebrowsing.malware.enabled', false)
+    .setPreference('browser.safebrowsing.phishing.enabled', false);
+  const service = new firefox.ServiceBuilder(geckodriverPath());
+  const driver = await new Builder().forBrowser('firefox').setFirefoxOptions(options).setFirefoxService(service).build();
+  await driver.installAddon(extDir, true);
+  return driver;
+}
+
+export async function waitFor(fn, ms = 8000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn().catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// Writes settings from an extension page (which has the storage API).
+export async function setSettings(driver, patch) {
+  // WebDriver may not open moz-extension:// pages itself, but a web page may
+  // navigate to a web-accessible one (blocked.html); like every extension
+  // page it has the storage API.
+  await driver.get('about:blank');
+  await driver.executeScript((u) => { location.href = u; }, `${base}/blocked.html`);
+  await waitFor(async () => (await driver.getCurrentUrl()).startsWith(base), 5000, 'an extension page');
+  await driver.executeAsyncScript(async (p, done) => {
+    const cur = (await chrome.storage.local.get('settings')).settings || {};
+    await chrome.storage.local.set({ settings: { ...cur, ...p, setupDone: true } });
+    done();
+  }, patch);
+  await new Promise((r) => setTimeout(r, 500));
+}

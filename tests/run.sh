@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test of Ô Che: Rust (unit, property, CLI, large inputs in an
+# optimised build), the WebAssembly build against the CLI, the browser
+# end-to-end suites in real Chromium and Firefox ESR (one at a time), and
+# `web-ext lint` on the Firefox build.
+#
+# Installs what is missing (Debian's chromium and firefox-esr, geckodriver)
+# and builds the extension first (extension/build.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- browsers and drivers -------------------------------------------------
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || need_apt+=(firefox-esr)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing ${need_apt[*]} (Debian packages)"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! command -v geckodriver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/geckodriver" ]; then
+  say "installing geckodriver (cargo, once)"
+  cargo install geckodriver
+fi
+
+# --- build -------------------------------------------------------------------
+say "building the extension"
+extension/build.sh
+
+# --- Rust ----------------------------------------------------------------------
+say "Rust tests"
+cargo test --workspace
+say "Rust tests on very large inputs (optimised build)"
+cargo test --release -p oche --test large_inputs -- --include-ignored
+
+# --- WebAssembly vs CLI ------------------------------------------------------
+say "WebAssembly build agrees with the CLI"
+node --test tests/wasm/
+
+# --- browsers, one at a time ---------------------------------------------
+say "Chromium end-to-end"
+node --test --test-concurrency=1 tests/browser/chromium.test.mjs
+say "Firefox end-to-end"
+node --test --test-concurrency=1 tests/browser/firefox.test.mjs
+
+# --- lint ----------------------------------------------------------------------
+say "web-ext lint (Firefox build)"
+lint=$(cd tests && npx --no-install web-ext lint --source-dir ../dist/firefox --output json --no-input 2>/dev/null || true)
+errors=$(printf '%s' "$lint" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(j.errors.length);for(const e of j.errors)console.error("  "+e.code+": "+e.message+" "+(e.file||""))}catch(e){console.log(-1)}})')
+warnings=$(printf '%s' "$lint" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).warnings.length)}catch(e){console.log(-1)}})')
+echo "web-ext lint: $errors errors, $warnings warnings"
+if [ "$errors" != "0" ]; then
+  echo "web-ext lint must report 0 errors" >&2
+  exit 1
+fi
+say "all tests passed"

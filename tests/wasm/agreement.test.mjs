@@ -1,0 +1,81 @@
+// The CLI and the WebAssembly build call the same classify_page: on the same
+// input they must give the same verdict, block by block.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const wasm = require(path.join(root, 'target/wasm-node/oche.js'));
+const cli = path.join(root, 'target/release/oche');
+const domains = fs.readFileSync(path.join(root, 'target/ext-data/domains.bin'));
+const model = fs.readFileSync(path.join(root, 'crate/data/model/offensive-vi.bin'));
+
+const DOC = [
+  'Các bạn nhỏ đi học đủ buổi, ai cũng lớn nhanh và ngủ ngon.',
+  'Thằng thủ môn ngu vãi lồn, đm đá như cc',
+  'cac ban nho di hoc du buoi',
+  'Xem phim sex không che mới nhất, clip nóng',
+  'Nhà cái uy tín, soi kèo, tài xỉu, nổ hũ đổi thưởng',
+  'đ.ị.t m.ẹ bọn này',
+  'Doctors explain breast cancer screening.',
+  'You are a stupid bitch',
+].join('\n\n');
+
+function cliCheck(age) {
+  const out = execFileSync(cli, ['check', '--json', '--age', age], { input: DOC });
+  return JSON.parse(out.toString());
+}
+
+for (const age of ['0-5', '6-10', '11-14', '15-17']) {
+  test(`CLI and wasm agree at ${age}`, () => {
+    const c = new wasm.Classifier({ age }, domains, model);
+    const blocks = DOC.split('\n\n');
+    const w = c.classifyPage(blocks);
+    const n = cliCheck(age);
+    assert.equal(w.action, n.action);
+    assert.deepEqual(w.categories, n.categories);
+    assert.deepEqual(w.reasons, n.reasons);
+    assert.equal(w.blocks.length, n.blocks.length);
+    w.blocks.forEach((b, i) => {
+      assert.equal(b.action, n.blocks[i].action, `block ${i}`);
+      assert.deepEqual(b.categories, n.blocks[i].categories, `block ${i}`);
+      // CLI spans are document offsets, wasm spans block offsets.
+      const shift = n.blocks[i].start;
+      assert.deepEqual(b.spans.map((s) => [s.start + shift, s.end + shift]), n.blocks[i].spans.map((s) => [s.start, s.end]));
+    });
+    c.free();
+  });
+}
+
+test('URL verdicts agree', () => {
+  const c = new wasm.Classifier({ age: '6-10' }, domains, model);
+  const urls = ['https://fb88.com/', 'https://m.pornhub.com/x', 'https://vnexpress.net/', 'https://nha-cai-uy-tin.xyz/tai-xiu'];
+  const out = execFileSync(cli, ['url', '--json', ...urls]).toString().trim().split('\n').map((l) => JSON.parse(l));
+  urls.forEach((u, i) => {
+    const w = c.classifyUrl(u);
+    assert.equal(out[i].id, u);
+    assert.equal(w.action, out[i].action, u);
+    assert.deepEqual(w.categories, out[i].categories, u);
+  });
+  assert.equal(out[0].action, 'block');
+  assert.equal(out[2].action, 'allow');
+});
+
+test('bad input to the wasm API throws a clear error, never a panic', () => {
+  assert.throws(() => new wasm.Classifier({ age: '99' }, domains, model), /unknown age group/);
+  assert.throws(() => new wasm.Classifier({ actions: { sexual: 'nuke' } }, domains, model), /unknown action/);
+  assert.throws(() => new wasm.Classifier({ age: 6 }, domains, model), /invalid type/);
+  assert.throws(() => new wasm.Classifier({}, new Uint8Array([1, 2, 3]), model), /domain table/);
+  const c = new wasm.Classifier({}, domains, model);
+  assert.throws(() => c.classifyUrl(':::'), /not a URL/);
+  // Odd Unicode and huge input still get verdicts.
+  assert.equal(c.classifyText('\u0000\u200b\ud800'.replace('\ud800', '\uFFFD') + 'a'.repeat(300000)).action, 'allow');
+  const v = c.classifyMore('s1', ['Nhà cái uy tín, soi kèo'], false);
+  assert.equal(v.blocks.length, 1);
+  c.endSession('s1');
+});
