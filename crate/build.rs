@@ -6,7 +6,139 @@
 #[allow(dead_code)]
 mod domains;
 
+#[path = "src/lz.rs"]
+#[allow(dead_code)]
+mod lz;
+
+/// The lexicons compiled into the binary, in this order: (source name,
+/// file). The source name is what reason codes show (`vi/profanity:…`).
+const LEXICONS: &[(&str, &str)] = &[
+    ("vi/profanity", "data/lexicon/vi/profanity.txt"),
+    ("vi/sexual", "data/lexicon/vi/sexual.txt"),
+    ("vi/hate", "data/lexicon/vi/hate.txt"),
+    ("vi/harassment", "data/lexicon/vi/harassment.txt"),
+    ("vi/violence", "data/lexicon/vi/violence.txt"),
+    ("vi/weapons", "data/lexicon/vi/weapons.txt"),
+    ("vi/self-harm", "data/lexicon/vi/self-harm.txt"),
+    ("vi/drugs", "data/lexicon/vi/drugs.txt"),
+    ("vi/gambling", "data/lexicon/vi/gambling.txt"),
+    ("vi/scam", "data/lexicon/vi/scam.txt"),
+    ("vi/grooming", "data/lexicon/vi/grooming.txt"),
+    ("vi/context", "data/lexicon/vi/context.txt"),
+    ("vi/tone", "data/lexicon/vi/tone.txt"),
+    ("vi/exceptions", "data/lexicon/vi/exceptions.txt"),
+    ("en/profanity", "data/lexicon/en/profanity.txt"),
+    ("en/sexual", "data/lexicon/en/sexual.txt"),
+    ("en/hate", "data/lexicon/en/hate.txt"),
+    ("en/harassment", "data/lexicon/en/harassment.txt"),
+    ("en/violence", "data/lexicon/en/violence.txt"),
+    ("en/weapons", "data/lexicon/en/weapons.txt"),
+    ("en/self-harm", "data/lexicon/en/self-harm.txt"),
+    ("en/drugs", "data/lexicon/en/drugs.txt"),
+    ("en/gambling", "data/lexicon/en/gambling.txt"),
+    ("en/scam", "data/lexicon/en/scam.txt"),
+    ("en/grooming", "data/lexicon/en/grooming.txt"),
+    ("en/context", "data/lexicon/en/context.txt"),
+    ("en/exceptions", "data/lexicon/en/exceptions.txt"),
+    ("url", "data/lexicon/url.txt"),
+    ("teencode", "data/teencode.tsv"),
+];
+
+/// Writes `lexicons.lz`: every lexicon as `name\0text\0`, comments and
+/// blank lines removed (a blank line keeps the line count, so parse errors
+/// still name the line of the original file), LZ-compressed.
+fn write_lexicons() {
+    let mut blob = Vec::new();
+    for (name, path) in LEXICONS {
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut compact = String::with_capacity(text.len());
+        for line in text.lines() {
+            let t = match line.find('#') {
+                Some(i) if i == 0 || line[..i].ends_with(char::is_whitespace) => &line[..i],
+                _ => line,
+            };
+            let t = t.trim();
+            // Single spaces between weight and phrase; tabs stay (teencode).
+            let t = if t.contains('\t') {
+                t.to_string()
+            } else {
+                t.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            compact.push_str(&t);
+            compact.push('\n');
+        }
+        blob.extend_from_slice(name.as_bytes());
+        blob.push(0);
+        blob.extend_from_slice(compact.as_bytes());
+        blob.push(0);
+    }
+    let packed = lz::compress(&blob);
+    assert_eq!(lz::decompress(&packed).as_deref(), Some(&blob[..]));
+    std::fs::write(
+        std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("lexicons.lz"),
+        packed,
+    )
+    .unwrap();
+}
+
+/// Writes `compat.rs`: every character above ASCII whose compatibility
+/// decomposition (NFKD) is one to three ASCII letters or digits, possibly
+/// followed by combining marks (`ệ`, `Ｓ`, `𝐬`, `ﬁ`, `①`). The normaliser
+/// uses this table instead of shipping the full Unicode tables in the
+/// WebAssembly module (about 120 KB smaller).
+fn write_compat_table() {
+    use unicode_normalization::UnicodeNormalization;
+    let mut rows = String::new();
+    let mut n = 0;
+    for cp in 0x80u32..0x2_0000 {
+        if (0x1D400..=0x1D7FF).contains(&cp) {
+            continue; // mathematical letters: mapped arithmetically in code
+        }
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        if c == 'đ' || c == 'Đ' {
+            continue; // no decomposition; handled in code
+        }
+        let d: Vec<char> = std::iter::once(c).nfkd().collect();
+        let letters: String = d.iter().take_while(|x| x.is_ascii_alphanumeric()).collect();
+        let marks: Vec<char> = d[letters.chars().count()..].to_vec();
+        if letters.is_empty() || letters.len() > 3 || d == [c] {
+            continue;
+        }
+        if !marks.iter().all(|m| ('\u{300}'..='\u{36F}').contains(m))
+            || marks.len() > 3
+            || (letters.len() > 1 && !marks.is_empty())
+        {
+            continue;
+        }
+        // Packed row: code point, up to 3 ASCII letters (0 = none), up to 3
+        // marks as offsets from U+0300 (0xff = none).
+        let mut l3 = [0u8; 3];
+        for (k, b) in letters.bytes().enumerate() {
+            l3[k] = b;
+        }
+        let mut m3 = [0xffu8; 3];
+        for (k, m) in marks.iter().enumerate() {
+            m3[k] = (*m as u32 - 0x300) as u8;
+        }
+        rows.push_str(&format!("    (0x{cp:x}, {l3:?}, {m3:?}),\n"));
+        n += 1;
+    }
+    let out = format!(
+        "/// Generated by build.rs from Unicode NFKD ({n} rows): (code point, ASCII letters (0 = none), marks as U+0300 offsets (0xff = none)).\npub static COMPAT: &[(u32, [u8; 3], [u8; 3])] = &[\n{rows}];\n"
+    );
+    std::fs::write(
+        std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("compat.rs"),
+        out,
+    )
+    .unwrap();
+}
+
 fn main() {
+    write_compat_table();
+    write_lexicons();
     println!("cargo:rerun-if-changed=data/domains");
     for e in std::fs::read_dir("data/domains")
         .expect("data/domains")

@@ -53,82 +53,22 @@ pub const MAX_REASONS: usize = 24;
 /// Score given to a category by a domain-list hit.
 pub const LIST_WEIGHT: i32 = 1000;
 
-/// The lexicons compiled into the binary: (source name, default category, text).
-pub const DEFAULT_LEXICONS: &[(&str, &str)] = &[
-    (
-        "vi/profanity",
-        include_str!("../data/lexicon/vi/profanity.txt"),
-    ),
-    ("vi/sexual", include_str!("../data/lexicon/vi/sexual.txt")),
-    ("vi/hate", include_str!("../data/lexicon/vi/hate.txt")),
-    (
-        "vi/harassment",
-        include_str!("../data/lexicon/vi/harassment.txt"),
-    ),
-    (
-        "vi/violence",
-        include_str!("../data/lexicon/vi/violence.txt"),
-    ),
-    ("vi/weapons", include_str!("../data/lexicon/vi/weapons.txt")),
-    (
-        "vi/self-harm",
-        include_str!("../data/lexicon/vi/self-harm.txt"),
-    ),
-    ("vi/drugs", include_str!("../data/lexicon/vi/drugs.txt")),
-    (
-        "vi/gambling",
-        include_str!("../data/lexicon/vi/gambling.txt"),
-    ),
-    ("vi/scam", include_str!("../data/lexicon/vi/scam.txt")),
-    (
-        "vi/grooming",
-        include_str!("../data/lexicon/vi/grooming.txt"),
-    ),
-    ("vi/context", include_str!("../data/lexicon/vi/context.txt")),
-    ("vi/tone", include_str!("../data/lexicon/vi/tone.txt")),
-    (
-        "vi/exceptions",
-        include_str!("../data/lexicon/vi/exceptions.txt"),
-    ),
-    (
-        "en/profanity",
-        include_str!("../data/lexicon/en/profanity.txt"),
-    ),
-    ("en/sexual", include_str!("../data/lexicon/en/sexual.txt")),
-    ("en/hate", include_str!("../data/lexicon/en/hate.txt")),
-    (
-        "en/harassment",
-        include_str!("../data/lexicon/en/harassment.txt"),
-    ),
-    (
-        "en/violence",
-        include_str!("../data/lexicon/en/violence.txt"),
-    ),
-    ("en/weapons", include_str!("../data/lexicon/en/weapons.txt")),
-    (
-        "en/self-harm",
-        include_str!("../data/lexicon/en/self-harm.txt"),
-    ),
-    ("en/drugs", include_str!("../data/lexicon/en/drugs.txt")),
-    (
-        "en/gambling",
-        include_str!("../data/lexicon/en/gambling.txt"),
-    ),
-    ("en/scam", include_str!("../data/lexicon/en/scam.txt")),
-    (
-        "en/grooming",
-        include_str!("../data/lexicon/en/grooming.txt"),
-    ),
-    ("en/context", include_str!("../data/lexicon/en/context.txt")),
-    (
-        "en/exceptions",
-        include_str!("../data/lexicon/en/exceptions.txt"),
-    ),
-];
-
-/// The URL lexicon: words and run-together words in host names and paths.
-pub const URL_LEXICON: &str = include_str!("../data/lexicon/url.txt");
-pub const TEENCODE: &str = include_str!("../data/teencode.tsv");
+/// The lexicons compiled into the binary (`build.rs`: comments removed,
+/// LZ-compressed), as (source name, text) pairs: `vi/profanity`, …, `url`,
+/// `teencode`.
+pub fn default_lexicons() -> Vec<(String, String)> {
+    let packed = include_bytes!(concat!(env!("OUT_DIR"), "/lexicons.lz"));
+    let blob = crate::lz::decompress(packed).expect("build.rs verified the packed lexicons");
+    let text = String::from_utf8(blob).expect("lexicons are UTF-8");
+    let mut parts = text.split('\0');
+    let mut out = Vec::new();
+    while let (Some(name), Some(body)) = (parts.next(), parts.next()) {
+        if !name.is_empty() {
+            out.push((name.to_string(), body.to_string()));
+        }
+    }
+    out
+}
 
 /// The category a lexicon file counts towards before any section header:
 /// its file name, if that is a category.
@@ -248,10 +188,18 @@ impl Classifier {
         domains: DomainTable,
         model: Option<Model>,
     ) -> Result<Classifier, String> {
-        let teencode = Teencode::parse(TEENCODE)?;
+        let lexicons = default_lexicons();
+        let find = |name: &str| {
+            lexicons
+                .iter()
+                .find(|l| l.0 == name)
+                .map(|l| l.1.as_str())
+                .unwrap_or("")
+        };
+        let teencode = Teencode::parse(find("teencode"))?;
         let normalizer = Normalizer::new(teencode);
         let mut entries: Vec<Entry> = Vec::new();
-        for (source, text) in DEFAULT_LEXICONS {
+        for (source, text) in lexicons.iter().filter(|l| l.0.contains('/')) {
             entries.extend(
                 lexicon::parse(source, text, default_categories(source), &normalizer)
                     .map_err(|e| e.to_string())?,
@@ -264,7 +212,7 @@ impl Classifier {
             );
         }
         let url_entries =
-            lexicon::parse("url", URL_LEXICON, 0, &normalizer).map_err(|e| e.to_string())?;
+            lexicon::parse("url", find("url"), 0, &normalizer).map_err(|e| e.to_string())?;
 
         let age = match &settings.age {
             None => Age::default(),
@@ -366,7 +314,6 @@ impl Classifier {
         if text.len() > MODEL_MAX_BYTES || n.tokens.len() < 2 || !looks_vietnamese(n) {
             return;
         }
-        let p = model.predict(n);
         // The model was trained on comments; on other text (articles,
         // stories) it needs a cue from the lexicon — an insult, a slur or a
         // hostile form of address (`data/lexicon/vi/tone.txt`) — before it
@@ -379,6 +326,10 @@ impl Classifier {
             .iter()
             .any(|c| s.scores[c.index()] > 0)
             || s.scores[Category::Profanity.index()] >= MODEL_PROFANITY_CUE;
+        if !cue && MODEL_ALONE > 1.0 {
+            return;
+        }
+        let p = model.predict(n);
         if p <= MODEL_FLOOR || (!cue && p < MODEL_ALONE) {
             return;
         }
@@ -706,4 +657,65 @@ pub fn chunks(text: &str, max: usize) -> impl Iterator<Item = &str> {
         rest = b;
         Some(a)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every data file parses, with errors naming the file and line of the
+    /// source (the compiled copy drops comments but keeps line numbers).
+    #[test]
+    fn every_shipped_lexicon_file_is_valid() {
+        let n = Normalizer::new(
+            Teencode::parse(&std::fs::read_to_string("data/teencode.tsv").unwrap()).unwrap(),
+        );
+        let mut count = 0;
+        for lang in ["vi", "en"] {
+            for e in std::fs::read_dir(format!("data/lexicon/{lang}"))
+                .unwrap()
+                .flatten()
+            {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "txt") {
+                    let name = format!("{lang}/{}", p.file_stem().unwrap().to_string_lossy());
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let entries = lexicon::parse(&name, &text, default_categories(&name), &n)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    count += entries.len();
+                    assert!(
+                        default_lexicons().iter().any(|l| l.0 == name),
+                        "{name} is not compiled in (add it to build.rs)"
+                    );
+                }
+            }
+        }
+        lexicon::parse(
+            "url",
+            &std::fs::read_to_string("data/lexicon/url.txt").unwrap(),
+            0,
+            &n,
+        )
+        .unwrap();
+        assert!(count > 1000, "{count} entries");
+    }
+
+    #[test]
+    fn every_category_has_entries_in_both_languages() {
+        let lexicons = default_lexicons();
+        let n = Normalizer::default();
+        for lang in ["vi", "en"] {
+            let mut seen = 0u16;
+            for (name, text) in lexicons.iter().filter(|l| l.0.starts_with(lang)) {
+                for e in lexicon::parse(name, text, default_categories(name), &n).unwrap() {
+                    if e.weight > 0 {
+                        seen |= e.categories;
+                    }
+                }
+            }
+            for c in Category::ALL {
+                assert!(seen & (1 << c.index()) != 0, "{lang}: no entries for {c}");
+            }
+        }
+    }
 }

@@ -149,7 +149,18 @@ impl Matcher {
                 }
             }
         }
-        if let Some(ac) = &self.folded.ac {
+        // A folded hit needs unaccented words around it. In a block where
+        // most words carry marks that is (nearly) never the case, and the
+        // second pass over the text is skipped.
+        let (mut accented, mut alpha) = (0usize, 0usize);
+        for t in &n.tokens {
+            if t.alpha && t.exact.end - t.exact.start > 1 {
+                alpha += 1;
+                accented += t.accented as usize;
+            }
+        }
+        let mostly_accented = accented * 2 > alpha;
+        if let Some(ac) = self.folded.ac.as_ref().filter(|_| !mostly_accented) {
             let mut ctx: Option<AccentContext> = None;
             for m in ac.find_overlapping_iter(n.folded.as_str()) {
                 let (first, last) = token_range(n, m.start(), m.end(), false);

@@ -21,6 +21,7 @@ pub mod classify;
 pub mod domains;
 pub mod engine;
 pub mod lexicon;
+pub mod lz;
 pub mod model;
 pub mod normalize;
 pub mod profile;

@@ -29,7 +29,64 @@
 //! both views and which characters of the original input it came from.
 
 use std::collections::HashMap;
-use unicode_normalization::char::{compose, decompose_compatible};
+include!(concat!(env!("OUT_DIR"), "/compat.rs"));
+
+/// A character's compatibility decomposition into ASCII letters or digits
+/// and combining marks.
+struct CompatRow {
+    letters: [u8; 3],
+    marks: [u8; 3],
+}
+
+impl CompatRow {
+    fn letters(&self) -> impl Iterator<Item = char> + '_ {
+        self.letters
+            .iter()
+            .take_while(|b| **b != 0)
+            .map(|b| *b as char)
+    }
+    fn marks(&self) -> impl Iterator<Item = char> + '_ {
+        self.marks
+            .iter()
+            .take_while(|m| **m != 0xff)
+            .map(|m| char::from_u32(0x300 + *m as u32).unwrap_or('\u{300}'))
+    }
+}
+
+/// The NFKD of a character above ASCII, if it is ASCII letters or digits
+/// (plus marks): the generated table (`build.rs`), and the mathematical
+/// alphanumerics (U+1D400..U+1D7FF, `𝐬𝐞𝐱`) by arithmetic.
+fn compat(c: char) -> Option<CompatRow> {
+    let cp = c as u32;
+    if (0x1D400..=0x1D6A3).contains(&cp) {
+        // 13 styles × 52 letters (A–Z, a–z); the holes in this block are
+        // unassigned code points, which never reach here as text.
+        let k = (cp - 0x1D400) % 52;
+        let l = if k < 26 {
+            b'A' + k as u8
+        } else {
+            b'a' + (k - 26) as u8
+        };
+        return Some(CompatRow {
+            letters: [l, 0, 0],
+            marks: [0xff; 3],
+        });
+    }
+    if (0x1D7CE..=0x1D7FF).contains(&cp) {
+        let l = b'0' + ((cp - 0x1D7CE) % 10) as u8;
+        return Some(CompatRow {
+            letters: [l, 0, 0],
+            marks: [0xff; 3],
+        });
+    }
+    COMPAT
+        .binary_search_by_key(&cp, |r| r.0)
+        .ok()
+        .map(|i| CompatRow {
+            letters: COMPAT[i].1,
+            marks: COMPAT[i].2,
+        })
+}
 
 /// Vietnamese vowel shapes (not tones): circumflex `â ê ô`, breve `ă`,
 /// horn `ơ ư`, and the stroke of `đ`.
@@ -137,6 +194,8 @@ impl Normalized {
 #[derive(Clone, Debug, Default)]
 pub struct Teencode {
     map: HashMap<String, Vec<(String, String)>>,
+    /// Longest key in bytes: longer words are never looked up.
+    max_key: usize,
 }
 
 impl Teencode {
@@ -175,7 +234,8 @@ impl Teencode {
                 .collect();
             map.insert(short_n.exact_text(0).to_string(), words);
         }
-        Ok(Teencode { map })
+        let max_key = map.keys().map(String::len).max().unwrap_or(0);
+        Ok(Teencode { map, max_key })
     }
 
     pub fn len(&self) -> usize {
@@ -210,24 +270,37 @@ impl Normalizer {
     /// Normalises `text`. Offsets in the result count Unicode scalar values
     /// of `text`, end exclusive.
     pub fn normalize(&self, text: &str) -> Normalized {
-        let mut units: Vec<Unit> = Vec::with_capacity(text.len());
-        let mut raw: Vec<RawToken> = Vec::new();
-        split_units(text, &mut units, &mut raw);
-        join_separated_letters(&mut raw, &units);
-        let mut out = Normalized {
-            exact: String::with_capacity(text.len() + 2),
-            folded: String::with_capacity(text.len() + 2),
-            tokens: Vec::with_capacity(raw.len()),
-        };
-        out.exact.push(' ');
-        out.folded.push(' ');
-        let mut scratch: Vec<Unit> = Vec::with_capacity(32);
-        for tok in &raw {
-            scratch.clear();
-            scratch.extend_from_slice(&units[tok.units.clone()]);
-            self.finish_token(&mut scratch, tok.has_latin, &mut out);
+        // Scratch buffers reused between calls: a page is normalised block
+        // by block, and allocating (and faulting in) fresh ones each time
+        // cost more than the work itself.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<(Vec<Unit>, Vec<RawToken>, Vec<Unit>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
         }
-        out
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (units, raw, scratch) = &mut *guard;
+            units.clear();
+            raw.clear();
+            split_units(text, units, raw);
+            join_separated_letters(raw, units);
+            let mut out = Normalized {
+                exact: String::with_capacity(text.len() + 2),
+                folded: String::with_capacity(text.len() + 2),
+                tokens: Vec::with_capacity(raw.len()),
+            };
+            out.exact.push(' ');
+            out.folded.push(' ');
+            for tok in raw.iter() {
+                scratch.clear();
+                scratch.extend_from_slice(&units[tok.units.clone()]);
+                self.finish_token(scratch, tok.has_latin, &mut out);
+            }
+            if units.capacity() > 1 << 20 {
+                // Do not keep a huge buffer after a huge block.
+                *units = Vec::new();
+            }
+            out
+        })
     }
 
     fn finish_token(&self, u: &mut Vec<Unit>, has_latin: bool, out: &mut Normalized) {
@@ -251,14 +324,18 @@ impl Normalizer {
         // measure, never slang (`dm`, `cl`, `cc` collide with swearing). It
         // becomes `unit:dm`, which no lexicon phrase can name.
         if let Some(prev) = out.tokens.last() {
-            if !prev.alpha && prev.end + 1 >= start && is_unit(&out.exact[ex0..]) {
+            if !prev.alpha
+                && prev.end + 1 >= start
+                && out.exact.len() - ex0 <= 4
+                && is_unit(&out.exact[ex0..])
+            {
                 let unit = format!("unit:{}", &out.exact[ex0..]);
                 out.exact.truncate(ex0);
                 push_token(out, &unit, &unit, start, end, false, true);
                 return;
             }
         }
-        if !self.teencode.map.is_empty() {
+        if out.exact.len() - ex0 <= self.teencode.max_key && !self.teencode.map.is_empty() {
             if let Some(words) = self.teencode.map.get(&out.exact[ex0..]) {
                 out.exact.truncate(ex0);
                 for (e, f) in words {
@@ -359,52 +436,59 @@ fn push_token(
     });
 }
 
+/// The precomposed lower-case letter for a base letter with marks, from
+/// the same table as `latin_letter` (every Vietnamese letter, `ü`, `ç`…).
+fn compose_letter(base: char, shape: u8, tone: u8, other: char) -> Option<char> {
+    static TABLE: std::sync::OnceLock<HashMap<(char, u8, u8, char), char>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = HashMap::new();
+        for row in COMPAT {
+            if let Some(c) = char::from_u32(row.0) {
+                if c.is_lowercase() && row.1[1] == 0 && c.len_utf8() <= 3 {
+                    if let Some(k) = decompose_latin(c) {
+                        t.entry(k).or_insert(c);
+                    }
+                }
+            }
+        }
+        t
+    });
+    table.get(&(base, shape, tone, other)).copied()
+}
+
 fn push_exact(s: &mut String, x: &Unit) {
+    if x.shape == SHAPE_NONE && x.tone == 0 && x.other == '\0' {
+        s.push(x.base);
+        return;
+    }
     if x.shape == SHAPE_STROKE {
         s.push('đ');
         return;
     }
-    let mut c = x.base;
-    let shape_mark = match x.shape {
-        SHAPE_HAT => Some('\u{302}'),
-        SHAPE_BREVE => Some('\u{306}'),
-        SHAPE_HORN => Some('\u{31B}'),
-        _ => None,
-    };
-    let tone = (x.tone != 0).then(|| TONE_MARKS[x.tone as usize]);
-    // Canonical order of combining classes: horn (216), dot below (220),
-    // then the class-230 marks (circumflex, breve, other tones).
-    let (horn, shape_mark) = if x.shape == SHAPE_HORN {
-        (shape_mark, None)
-    } else {
-        (None, shape_mark)
-    };
-    let (dot, tone) = if x.tone == 5 {
-        (tone, None)
-    } else {
-        (None, tone)
-    };
-    let mut leftover: [Option<char>; 5] = [None; 5];
-    for (i, m) in [
-        horn,
-        dot,
-        shape_mark,
-        tone,
-        (x.other != '\0').then_some(x.other),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if let Some(m) = m {
-            match compose(c, m) {
-                Some(k) => c = k,
-                None => leftover[i] = Some(m),
-            }
-        }
+    if let Some(c) = compose_letter(x.base, x.shape, x.tone, x.other) {
+        s.push(c);
+        return;
     }
-    s.push(c);
-    for m in leftover.into_iter().flatten() {
-        s.push(m);
+    // No precomposed letter: the base and its marks, in canonical order
+    // (horn 216, dot below 220, then the class-230 marks).
+    s.push(x.base);
+    if x.shape == SHAPE_HORN {
+        s.push('\u{31B}');
+    }
+    if x.tone == 5 {
+        s.push('\u{323}');
+    }
+    match x.shape {
+        SHAPE_HAT => s.push('\u{302}'),
+        SHAPE_BREVE => s.push('\u{306}'),
+        _ => {}
+    }
+    if x.tone != 0 && x.tone != 5 {
+        s.push(TONE_MARKS[x.tone as usize]);
+    }
+    if x.other != '\0' {
+        s.push(x.other);
     }
 }
 
@@ -425,6 +509,54 @@ fn is_joiner(c: char) -> bool {
 
 fn is_combining(c: char) -> bool {
     matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Decomposition of one precomposed Latin letter: (base, shape, tone, other).
+type Latin = (char, u8, u8, char);
+
+/// The Latin letters of U+00C0..U+024F and U+1E00..U+1EFF (every Vietnamese
+/// letter), decomposed once and looked up by index afterwards.
+fn latin_letter(c: char) -> Option<Latin> {
+    static TABLE: std::sync::OnceLock<Vec<Option<Latin>>> = std::sync::OnceLock::new();
+    let cp = c as u32;
+    let idx = match cp {
+        0xC0..=0x24F => cp - 0xC0,
+        0x1E00..=0x1EFF => cp - 0x1E00 + (0x250 - 0xC0),
+        _ => return None,
+    } as usize;
+    let table = TABLE.get_or_init(|| {
+        let mut t = Vec::with_capacity(0x250 - 0xC0 + 0x100);
+        for cp in (0xC0u32..0x250).chain(0x1E00..0x1F00) {
+            t.push(char::from_u32(cp).and_then(decompose_latin));
+        }
+        t
+    });
+    table[idx]
+}
+
+fn decompose_latin(c: char) -> Option<Latin> {
+    if c == 'đ' || c == 'Đ' {
+        return Some(('d', SHAPE_STROKE, 0, '\0'));
+    }
+    let row = compat(c)?;
+    let mut letters = row.letters();
+    let base = letters.next()?.to_ascii_lowercase();
+    if letters.next().is_some() || !base.is_ascii_lowercase() {
+        return None; // ligatures and digits take the general path
+    }
+    let mut u = Unit {
+        base,
+        shape: SHAPE_NONE,
+        tone: 0,
+        other: '\0',
+        digit: false,
+        start: 0,
+        end: 0,
+    };
+    for m in row.marks() {
+        apply_mark(&mut u, m);
+    }
+    Some((u.base, u.shape, u.tone, u.other))
 }
 
 /// Applies a combining mark to the unit it follows.
@@ -451,38 +583,28 @@ fn apply_mark(u: &mut Unit, m: char) {
 /// only when a letter follows (and, for `@`, precedes), so `b@by` and `$ex`
 /// stay one token while `@user` and `$5` do not.
 fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
-    let chars: Vec<char> = text.chars().collect();
     let mut gap_len = 0u32; // visible characters since the last token
     let mut gap_joiner = false;
     let mut gap_space = false;
     let mut tok_start: Option<usize> = None;
     let mut has_latin = false;
-
-    let close = |units: &Vec<Unit>,
-                 raw: &mut Vec<RawToken>,
-                 tok_start: &mut Option<usize>,
-                 has_latin: &mut bool,
-                 gap: Gap| {
-        if let Some(s) = tok_start.take() {
-            raw.push(RawToken {
-                units: s..units.len(),
-                gap_before: gap,
-                has_latin: *has_latin,
-            });
-        }
-        *has_latin = false;
-    };
     let mut pending_gap = Gap::Other;
 
-    let mut i = 0usize;
-    while i < chars.len() {
-        let c = chars[i];
-        let idx = i as u32;
-        i += 1;
-        if is_invisible(c) {
+    for (idx, (byte, c)) in text.char_indices().enumerate() {
+        let idx = idx as u32;
+        // What the character is: a decomposed letter/digit, a mark for the
+        // previous letter, nothing (invisible), or a gap.
+        let mut latin: Option<Latin> = None;
+        let word_char = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+                || (matches!(c, '$' | '@')
+                    && leet_symbol_is_letter(c, &text[byte + 1..], tok_start.is_some()))
+        } else if let Some(l) = latin_letter(c) {
+            latin = Some(l);
+            true
+        } else if is_invisible(c) {
             continue;
-        }
-        if is_combining(c) {
+        } else if is_combining(c) {
             if tok_start.is_some() {
                 if let Some(last) = units.last_mut() {
                     apply_mark(last, c);
@@ -490,21 +612,21 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                 }
             }
             continue;
-        }
-        let word_char = c.is_alphanumeric() || {
-            let next_alpha = chars[i..]
-                .iter()
-                .find(|c| !is_invisible(**c))
-                .is_some_and(|n| n.is_alphabetic());
-            match c {
-                '$' | '€' | '£' => next_alpha,
-                '@' | '©' | '®' | '¢' => next_alpha && tok_start.is_some(),
-                _ => false,
-            }
+        } else {
+            c.is_alphanumeric()
+                || (matches!(c, '€' | '£' | '©' | '®' | '¢')
+                    && leet_symbol_is_letter(c, &text[byte + c.len_utf8()..], tok_start.is_some()))
         };
         if !word_char {
             if tok_start.is_some() {
-                close(units, raw, &mut tok_start, &mut has_latin, pending_gap);
+                if let Some(s) = tok_start.take() {
+                    raw.push(RawToken {
+                        units: s..units.len(),
+                        gap_before: pending_gap,
+                        has_latin,
+                    });
+                }
+                has_latin = false;
                 gap_len = 0;
                 gap_joiner = false;
                 gap_space = false;
@@ -529,52 +651,102 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             };
             tok_start = Some(units.len());
         }
-        let before = units.len();
-        decompose_compatible(c, |d| {
-            if is_combining(d) {
-                if units.len() > before {
-                    apply_mark(units.last_mut().unwrap(), d);
-                }
-                return;
-            }
-            let (base, shape) = match d {
-                'đ' | 'Đ' => ('d', SHAPE_STROKE),
-                '$' | '@' | '©' | '®' | '€' | '£' | '¢' => (d, SHAPE_NONE),
-                _ => (d.to_lowercase().next().unwrap_or(d), SHAPE_NONE),
-            };
-            if base.is_ascii_alphabetic() {
-                has_latin = true;
-            }
+        // Fast paths: ASCII, and the Latin letters Vietnamese uses (a table
+        // built once); anything else goes through full NFKD.
+        if c.is_ascii() {
+            let base = c.to_ascii_lowercase();
+            has_latin |= base.is_ascii_alphabetic();
             units.push(Unit {
                 base,
-                shape,
-                tone: 0,
-                other: '\0',
-                digit: base.is_numeric(),
-                start: idx,
-                end: idx + 1,
-            });
-        });
-        if units.len() == before {
-            // A compatibility decomposition with no base (rare): keep the
-            // character itself so the token is never empty.
-            units.push(Unit {
-                base: c,
                 shape: SHAPE_NONE,
                 tone: 0,
                 other: '\0',
+                digit: base.is_ascii_digit(),
+                start: idx,
+                end: idx + 1,
+            });
+            continue;
+        }
+        if let Some(l) = latin {
+            has_latin = true;
+            units.push(Unit {
+                base: l.0,
+                shape: l.1,
+                tone: l.2,
+                other: l.3,
                 digit: false,
                 start: idx,
                 end: idx + 1,
             });
+            continue;
         }
+        // Other compatibility letters (fullwidth, mathematical, circled,
+        // ligatures) become their ASCII letters; other scripts stay as
+        // they are, lower-cased.
+        if let Some(row) = compat(c) {
+            for l in row.letters() {
+                let base = l.to_ascii_lowercase();
+                has_latin |= base.is_ascii_alphabetic();
+                units.push(Unit {
+                    base,
+                    shape: SHAPE_NONE,
+                    tone: 0,
+                    other: '\0',
+                    digit: base.is_ascii_digit(),
+                    start: idx,
+                    end: idx + 1,
+                });
+            }
+            let last = units.last_mut().expect("a row has letters");
+            for m in row.marks() {
+                apply_mark(last, m);
+            }
+            continue;
+        }
+        let base = if matches!(c, '€' | '£' | '©' | '®' | '¢') {
+            c
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        };
+        units.push(Unit {
+            base,
+            shape: SHAPE_NONE,
+            tone: 0,
+            other: '\0',
+            digit: c.is_numeric(),
+            start: idx,
+            end: idx + 1,
+        });
     }
-    close(units, raw, &mut tok_start, &mut has_latin, pending_gap);
+    if let Some(s) = tok_start {
+        raw.push(RawToken {
+            units: s..units.len(),
+            gap_before: pending_gap,
+            has_latin,
+        });
+    }
+}
+
+/// `$`, `€`, `£` count as letters before a letter (`$hit`); `@`, `©`, `®`,
+/// `¢` only inside a word (`b@by`, `fu©k`), so `@user` and `$5` stay apart.
+fn leet_symbol_is_letter(c: char, rest: &str, in_word: bool) -> bool {
+    let next_alpha = rest
+        .chars()
+        .find(|n| !is_invisible(*n))
+        .is_some_and(|n| n.is_alphabetic());
+    next_alpha && (in_word || matches!(c, '$' | '€' | '£'))
 }
 
 /// Joins runs of one-letter tokens split by separators (`đ.ị.t`, `s e x`).
 fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
     let single = |t: &RawToken| t.units.len() == 1 && !units[t.units.start].digit;
+    // Nothing to join in most text: avoid rebuilding the list.
+    if !raw
+        .windows(2)
+        .any(|w| single(&w[0]) && single(&w[1]) && w[1].gap_before != Gap::Other)
+    {
+        return;
+    }
     let mut out: Vec<RawToken> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -841,10 +1013,19 @@ fn is_vowel(c: char) -> bool {
 /// of three. Old-style `hòa`/`thủy` and new-style `hoà`/`thuỷ` both end up
 /// on the same letter. Tokens with several syllables or tones are left alone.
 fn canonical_tone(u: &mut [Unit]) {
-    let toned: Vec<usize> = (0..u.len()).filter(|&i| u[i].tone != 0).collect();
-    if toned.len() != 1 || u.iter().any(|x| x.digit) {
-        return;
+    let mut toned = None;
+    for (i, x) in u.iter().enumerate() {
+        if x.digit {
+            return;
+        }
+        if x.tone != 0 {
+            if toned.is_some() {
+                return;
+            }
+            toned = Some(i);
+        }
     }
+    let Some(from) = toned else { return };
     // The vowel nucleus, skipping the `u` of `qu` and the `i` of `gi` + vowel.
     let mut first = 0;
     while first < u.len() && !is_vowel(u[first].base) {
@@ -891,7 +1072,6 @@ fn canonical_tone(u: &mut [Unit]) {
     } else {
         first + 1
     };
-    let from = toned[0];
     if from != target && (first..=last).contains(&from) {
         u[target].tone = u[from].tone;
         u[from].tone = 0;
