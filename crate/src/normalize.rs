@@ -193,7 +193,7 @@ impl Normalized {
 /// Expands teencode words. Keys and values are in the exact view.
 #[derive(Clone, Debug, Default)]
 pub struct Teencode {
-    map: HashMap<String, Vec<(String, String)>>,
+    map: HashMap<String, Vec<(String, String)>, FnvBuild>,
     /// Longest key in bytes: longer words are never looked up.
     max_key: usize,
 }
@@ -203,7 +203,7 @@ impl Teencode {
     /// normalised, so the table may be written with either tone placement.
     pub fn parse(text: &str) -> Result<Teencode, String> {
         let plain = Normalizer::default();
-        let mut map = HashMap::new();
+        let mut map = HashMap::with_hasher(FnvBuild);
         for (n, line) in text.lines().enumerate() {
             let line = strip_comment(line).trim();
             if line.is_empty() {
@@ -244,6 +244,32 @@ impl Teencode {
 
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+}
+
+/// FNV-1a for the teencode table: looked up for every short word, where
+/// the default SipHash cost more than the rest of the word's normalisation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FnvBuild;
+
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
 
