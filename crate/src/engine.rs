@@ -29,6 +29,14 @@ pub const FOLDED_CONTEXT_MAX_ACCENTED_PERCENT: usize = 15;
 /// An entry counts at most this many times in one block: repetition is
 /// evidence, but a page that says one word forty times is not forty times worse.
 pub const MAX_COUNT_PER_ENTRY: i32 = 3;
+/// Weak entries (weight below [`WEAK_WEIGHT`]) count once per block: a weak
+/// word is a topic (`đánh bạc`, `cờ bạc` in an encyclopedia article or
+/// the news), and repeating the topic is not evidence of harm.
+pub const WEAK_WEIGHT: i32 = 30;
+/// An entry this heavy is unambiguous on its own (`nhà cái uy tín`, `phim
+/// sex`): only such evidence may take a whole page away (see
+/// `classify::PAGE_SHARE_PERCENT`); topic words at most blur their block.
+pub const STRONG_WEIGHT: i32 = 60;
 
 /// Which entry and which part of it a needle belongs to.
 #[derive(Clone, Copy, Debug)]
@@ -97,6 +105,8 @@ pub struct BlockScore {
     pub spans: Vec<(u32, u32, u16)>,
     /// The learned model's probability, when it ran and counted.
     pub model_p: Option<f32>,
+    /// Categories for which an entry of weight ≥ [`STRONG_WEIGHT`] fired.
+    pub strong: u16,
 }
 
 impl Matcher {
@@ -238,7 +248,12 @@ impl Matcher {
                         used.push(*h);
                     }
                 }
-                ((used.len() as i32).min(MAX_COUNT_PER_ENTRY), used)
+                let cap = if e.weight > 0 && e.weight < WEAK_WEIGHT {
+                    1
+                } else {
+                    MAX_COUNT_PER_ENTRY
+                };
+                ((used.len() as i32).min(cap), used)
             } else {
                 match combination(group, parts.len(), *window) {
                     Some(used) => (1, used),
@@ -253,6 +268,9 @@ impl Matcher {
                 out.scores[c.index()] += w;
             }
             out.fired.push((entry, w));
+            if e.weight >= STRONG_WEIGHT {
+                out.strong |= e.categories;
+            }
             if e.weight > 0 {
                 for h in used {
                     out.spans.push((
@@ -478,7 +496,9 @@ mod tests {
 
     #[test]
     fn repeats_are_capped() {
-        assert_eq!(score("[profanity]\n10 vcl\n", &"vcl ".repeat(10), P), 30);
+        assert_eq!(score("[profanity]\n40 vcl\n", &"vcl ".repeat(10), P), 120);
+        // A weak (topic) word counts once.
+        assert_eq!(score("[profanity]\n10 vcl\n", &"vcl ".repeat(10), P), 10);
     }
 
     #[test]
