@@ -774,6 +774,10 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
         return;
     }
     let mut out: Vec<RawToken> = Vec::with_capacity(raw.len());
+    // Whether the last token came from joining letters spaced apart: then a
+    // two-letter spaced run right after it is part of the same evasion
+    // (`d i t  m e`), not two one-letter words.
+    let mut after_spaced_join = false;
     let mut i = 0;
     while i < raw.len() {
         if single(&raw[i]) {
@@ -791,16 +795,18 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
             }
             let spaces_only = kind == Some(Gap::Space);
             let n = j - i;
-            if n >= 3 || (n == 2 && !spaces_only) {
+            if n >= 3 || (n == 2 && (!spaces_only || after_spaced_join)) {
                 out.push(RawToken {
                     units: raw[i].units.start..raw[j - 1].units.end,
                     gap_before: raw[i].gap_before,
                     has_latin: raw[i..j].iter().any(|t| t.has_latin),
                 });
+                after_spaced_join = spaces_only;
                 i = j;
                 continue;
             }
         }
+        after_spaced_join = false;
         out.push(raw[i].clone());
         i += 1;
     }
@@ -1216,6 +1222,7 @@ mod tests {
         assert_eq!(exact("v*l"), "vl");
         assert_eq!(exact("đ.m"), "đm");
         assert_eq!(exact("f_u_c_k you"), "fuck you");
+        assert_eq!(exact("d i t  m e  m a y"), "dit me may");
         // Two single letters with one space are left alone (one-letter words).
         assert_eq!(exact("a b"), "a b");
         assert_eq!(exact("ở đây"), "ở đây");

@@ -1,0 +1,112 @@
+// Browser measurements (Chromium), printed as figures — never asserted, and
+// kept out of the test command. Usage: node tests/bench/browser.mjs
+//   * load time of a heavy page with and without the extension (median of
+//     runs, and the ratio);
+//   * time from navigation to the first verdict applied;
+//   * time from inserting a harmful comment to its blur (median, p95);
+//   * background start-up to first verdict after the service worker stopped;
+//   * the longest task on a 5 MB page (PerformanceObserver 'longtask').
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../server.mjs';
+import { launch } from '../browser/chromium.mjs';
+
+const RUNS = Number(process.env.RUNS || 7);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
+const server = await startServer();
+
+async function loadTimes(ctx, url) {
+  const out = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await ctx.newPage();
+    const t = Date.now();
+    await page.goto(url, { waitUntil: 'load' });
+    // "Ready" = what a child can see: the gate is open (or never was).
+    await page.waitForFunction(() => !document.documentElement.hasAttribute('data-oche-gate'), null, { timeout: 30000 });
+    out.push(Date.now() - t);
+    await page.close();
+  }
+  return out;
+}
+
+const heavy = server.url('/big?mb=1');
+const plain = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'oche-plain-')), {
+  executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const without = await loadTimes(plain, heavy);
+await plain.close();
+
+const b = await launch();
+await b.sw.evaluate(() => start());
+const withExt = await loadTimes(b.ctx, heavy);
+console.log(`heavy page (1 MB, ~${RUNS} runs): without ${median(without)} ms, with Ô Che ${median(withExt)} ms, ratio ${(median(withExt) / median(without)).toFixed(2)}`);
+
+// Navigation to first verdict applied (blur of a harmful comment).
+const firsts = [];
+for (let i = 0; i < RUNS; i++) {
+  const page = await b.ctx.newPage();
+  const t = Date.now();
+  await page.goto(server.url('/comments-vi.html'), { waitUntil: 'commit' });
+  await page.waitForFunction(() => document.querySelector('#c2[data-oche-blur]') !== null, null, { timeout: 10000 });
+  firsts.push(Date.now() - t);
+  await page.close();
+}
+console.log(`navigation to first verdict applied: median ${median(firsts)} ms, p95 ${p95(firsts)} ms`);
+
+// Insert a harmful comment, time to blur (measured inside the page).
+const page = await b.ctx.newPage();
+await page.goto(server.url('/benign-vi.html'));
+await page.waitForFunction(() => !document.documentElement.hasAttribute('data-oche-gate'));
+const lat = await page.evaluate(async (n) => {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const div = document.createElement('div');
+    div.textContent = `Thằng ngu vãi lồn ${i}, đm mày`;
+    const t = performance.now();
+    document.body.appendChild(div);
+    await new Promise((resolve) => {
+      const check = () => (div.hasAttribute('data-oche-blur') ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    out.push(performance.now() - t);
+  }
+  return out;
+}, 40);
+console.log(`insert harmful comment → blur: median ${median(lat).toFixed(1)} ms, p95 ${p95(lat).toFixed(1)} ms`);
+await page.close();
+
+// Service worker stopped: start-up to first verdict.
+const cdp = await b.ctx.newCDPSession(await b.ctx.newPage());
+const restarts = [];
+for (let i = 0; i < 5; i++) {
+  await cdp.send('ServiceWorker.enable').catch(() => {});
+  await cdp.send('ServiceWorker.stopAllWorkers').catch(() => {});
+  await new Promise((r) => setTimeout(r, 300));
+  const p = await b.ctx.newPage();
+  const t = Date.now();
+  await p.goto(server.url('/comments-vi.html'), { waitUntil: 'commit' });
+  await p.waitForFunction(() => document.querySelector('#c2[data-oche-blur]') !== null, null, { timeout: 15000 });
+  restarts.push(Date.now() - t);
+  await p.close();
+}
+console.log(`after the service worker was stopped, navigation to first verdict: median ${median(restarts)} ms`);
+
+// Longest task on a 5 MB page.
+const big = await b.ctx.newPage();
+await big.addInitScript(() => {
+  window.__longest = 0;
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+});
+const t = Date.now();
+await big.goto(server.url('/big?mb=5&bad=1'), { waitUntil: 'load', timeout: 60000 });
+await big.waitForFunction(() => document.querySelector('#bad[data-oche-blur]') !== null, null, { timeout: 60000 });
+const longest = await big.evaluate(() => window.__longest);
+console.log(`5 MB page: verdict on its last paragraph after ${Date.now() - t} ms; longest task on the page ${longest.toFixed(0)} ms (includes the browser's own parsing)`);
+
+await b.ctx.close();
+await server.close();
