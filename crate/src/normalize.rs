@@ -729,6 +729,30 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             }
             continue;
         }
+        if let Ok(i) = MARKED.binary_search_by_key(&(c as u32), |r| r.0) {
+            // A letter of another script with marks: base + marks, as NFD
+            // input would give.
+            let (_, base, marks) = MARKED[i];
+            let base = char::from_u32(base).unwrap_or(c);
+            let base = base.to_lowercase().next().unwrap_or(base);
+            let mut u = Unit {
+                base,
+                shape: SHAPE_NONE,
+                tone: 0,
+                other: '\0',
+                digit: false,
+                start: idx,
+                end: idx + 1,
+            };
+            for m in marks.iter().take_while(|m| **m != 0xff) {
+                apply_mark(
+                    &mut u,
+                    char::from_u32(0x300 + *m as u32).unwrap_or('\u{300}'),
+                );
+            }
+            units.push(u);
+            continue;
+        }
         let base = if matches!(c, '€' | '£' | '©' | '®' | '¢') {
             c
         } else {
@@ -1147,6 +1171,20 @@ mod tests {
                     .all(|f| f.is_ascii_lowercase()),
                 "{c}"
             );
+        }
+    }
+
+    #[test]
+    fn other_scripts_with_marks_agree_in_nfc_and_nfd() {
+        for s in ["ὐ", "đ.ị.t֍ὐ", "ё", "Ἀθῆναι"] {
+            let nfd: String = unicode_normalization::UnicodeNormalization::nfd(s).collect();
+            let nfc: String = unicode_normalization::UnicodeNormalization::nfc(s).collect();
+            let (a, b) = (
+                Normalizer::default().normalize(&nfc),
+                Normalizer::default().normalize(&nfd),
+            );
+            assert_eq!(a.exact, b.exact, "{s}");
+            assert_eq!(a.folded, b.folded, "{s}");
         }
     }
 
