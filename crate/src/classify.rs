@@ -668,7 +668,10 @@ pub fn chunks(text: &str, max: usize) -> impl Iterator<Item = &str> {
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
-        let window_start = cut.saturating_sub(512);
+        let mut window_start = cut.saturating_sub(512);
+        while !rest.is_char_boundary(window_start) {
+            window_start += 1;
+        }
         if let Some(i) = rest[window_start..cut].rfind(char::is_whitespace) {
             cut = window_start + i + 1;
             while !rest.is_char_boundary(cut) {
@@ -720,6 +723,19 @@ mod tests {
         )
         .unwrap();
         assert!(count > 1000, "{count} entries");
+    }
+
+    #[test]
+    fn chunks_cut_on_char_boundaries() {
+        for text in [
+            "ô".repeat(100_000),
+            "a\u{3000}ệ".repeat(40_000),
+            format!("{}x", "€".repeat(70_000)),
+        ] {
+            let parts: Vec<&str> = chunks(&text, MAX_CHUNK_CHARS).collect();
+            assert_eq!(parts.concat(), text);
+            assert!(parts.iter().all(|p| p.len() <= MAX_CHUNK_CHARS + 4));
+        }
     }
 
     #[test]
