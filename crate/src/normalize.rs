@@ -587,20 +587,50 @@ fn decompose_latin(c: char) -> Option<Latin> {
 
 /// Applies a combining mark to the unit it follows.
 fn apply_mark(u: &mut Unit, m: char) {
-    match m {
-        '\u{302}' => u.shape = SHAPE_HAT,
-        '\u{306}' => u.shape = SHAPE_BREVE,
-        '\u{31B}' => u.shape = SHAPE_HORN,
-        '\u{300}' | '\u{340}' => u.tone = 1,
-        '\u{301}' | '\u{341}' => u.tone = 2,
-        '\u{303}' => u.tone = 3,
-        '\u{309}' => u.tone = 4,
-        '\u{323}' => u.tone = 5,
-        _ => {
-            if u.other == '\0' {
-                u.other = m
-            }
+    // Order-independent, so NFC and NFD (canonical mark order) agree even
+    // for impossible combinations (two shapes or two tones on one letter):
+    // the smaller code stays, the other mark becomes `other` (smallest kept).
+    let add_other = |u: &mut Unit, m: char| {
+        if u.other == '\0' || m < u.other {
+            u.other = m;
         }
+    };
+    let shape = match m {
+        '\u{302}' => SHAPE_HAT,
+        '\u{306}' => SHAPE_BREVE,
+        '\u{31B}' => SHAPE_HORN,
+        _ => SHAPE_NONE,
+    };
+    let tone = match m {
+        '\u{300}' | '\u{340}' => 1,
+        '\u{301}' | '\u{341}' => 2,
+        '\u{303}' => 3,
+        '\u{309}' => 4,
+        '\u{323}' => 5,
+        _ => 0,
+    };
+    if shape != SHAPE_NONE {
+        if u.shape == SHAPE_NONE || u.shape == SHAPE_STROKE {
+            if u.shape == SHAPE_STROKE {
+                add_other(u, m);
+            } else {
+                u.shape = shape;
+            }
+        } else if shape != u.shape {
+            let (keep, extra) = (u.shape.min(shape), u.shape.max(shape));
+            u.shape = keep;
+            add_other(u, ['\0', '\u{302}', '\u{306}', '\u{31B}'][extra as usize]);
+        }
+    } else if tone != 0 {
+        if u.tone == 0 {
+            u.tone = tone;
+        } else if tone != u.tone {
+            let (keep, extra) = (u.tone.min(tone), u.tone.max(tone));
+            u.tone = keep;
+            add_other(u, TONE_MARKS[extra as usize]);
+        }
+    } else {
+        add_other(u, m);
     }
 }
 
@@ -726,6 +756,33 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             let last = units.last_mut().expect("a row has letters");
             for m in row.marks() {
                 apply_mark(last, m);
+            }
+            continue;
+        }
+        if let Ok(i) = DECOMP.binary_search_by_key(&(c as u32), |r| r.0) {
+            // Any other canonical decomposition: the NFD characters as units.
+            for x in DECOMP[i]
+                .1
+                .iter()
+                .take_while(|x| **x != 0)
+                .filter_map(|x| char::from_u32(*x))
+            {
+                if is_combining(x) {
+                    if let Some(last) = units.last_mut() {
+                        apply_mark(last, x);
+                    }
+                    continue;
+                }
+                let base = x.to_lowercase().next().unwrap_or(x);
+                units.push(Unit {
+                    base,
+                    shape: SHAPE_NONE,
+                    tone: 0,
+                    other: '\0',
+                    digit: x.is_numeric(),
+                    start: idx,
+                    end: idx + 1,
+                });
             }
             continue;
         }
@@ -1176,7 +1233,15 @@ mod tests {
 
     #[test]
     fn other_scripts_with_marks_agree_in_nfc_and_nfd() {
-        for s in ["ὐ", "đ.ị.t֍ὐ", "ё", "Ἀθῆναι"] {
+        for s in [
+            "ὐ",
+            "đ.ị.t֍ὐ",
+            "ё",
+            "Ἀθῆναι",
+            "đ.ị.t\u{1d17b}\u{cca}",
+            "ொ",
+            "क़",
+        ] {
             let nfd: String = unicode_normalization::UnicodeNormalization::nfd(s).collect();
             let nfc: String = unicode_normalization::UnicodeNormalization::nfc(s).collect();
             let (a, b) = (
