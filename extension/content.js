@@ -91,8 +91,11 @@
 
   // --- finding blocks ---
 
+  // Our own labels, and text the child is editing (contenteditable: a
+  // chat box, a rich editor), are never hidden or re-read: hiding a block
+  // while the caret is in it would lose keystrokes.
   function isOurs(el) {
-    return el.closest && el.closest(`[${ATTR_UI}]`) !== null;
+    return (el.closest && el.closest(`[${ATTR_UI}]`) !== null) || el.isContentEditable === true;
   }
 
   // The block an element's text belongs to: the nearest ancestor that is
@@ -166,7 +169,7 @@
       }
       if (node.nodeType !== 1 && node.nodeType !== 11) continue;
       if (node.nodeType === 1) {
-        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI)) continue;
+        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.isContentEditable) continue;
         if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
           dirty.add(node);
           join(group, node);
@@ -188,6 +191,7 @@
   // --- hiding, blurring, revealing ---
 
   function hide(el) {
+    if (el.isContentEditable) return;
     if (!el.hasAttribute(ATTR_PENDING)) {
       el.setAttribute(ATTR_PENDING, '');
       waiting.set(el, performance.now());

@@ -121,6 +121,46 @@ describe('Chromium: pages a child reads', () => {
   });
 });
 
+describe('Chromium: odd pages', () => {
+  test('open shadow roots are classified; contenteditable keeps working; no errors in the page', async () => {
+    const page = await browser.ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(server.url('/shadow.html'), { waitUntil: 'domcontentloaded' });
+    await gateOpen(page);
+    await waitFor(
+      () => page.evaluate(() => document.getElementById('host').shadowRoot.getElementById('inshadow').hasAttribute('data-oche-blur')),
+      8000,
+      'shadow paragraph blurred',
+    );
+    assert.equal(await page.evaluate(() => document.getElementById('host').shadowRoot.getElementById('okshadow').hasAttribute('data-oche-blur')), false);
+    // Typing in a rich editor: the text stays as typed.
+    await page.click('#typed');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Mèo rất ngoan.');
+    await page.waitForTimeout(300);
+    assert.match(await page.textContent('#editor'), /Mèo rất ngoan\./);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the background restarting mid-page: classification resumes', async () => {
+    const page = await open('/benign-vi.html');
+    await gateOpen(page);
+    const cdp = await browser.ctx.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable').catch(() => {});
+    await cdp.send('ServiceWorker.stopAllWorkers').catch(() => {});
+    await page.evaluate(() => {
+      const d = document.createElement('div');
+      d.id = 'late';
+      d.textContent = 'đm thằng ngu vãi lồn';
+      document.body.appendChild(d);
+    });
+    await waitFor(() => blurred(page, '#late'), 15000, 'late comment blurred after a restart');
+    await page.close();
+  });
+});
+
 describe('Chromium: blocking', () => {
   test('a gambling page is sent to the blocked page, in Vietnamese, with 6-10 wording', async () => {
     await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
