@@ -424,13 +424,7 @@ impl Classifier {
                 weight,
             })
             .collect();
-        v.sort_by(|a, b| {
-            b.weight
-                .abs()
-                .cmp(&a.weight.abs())
-                .then_with(|| a.code.cmp(&b.code))
-        });
-        v.truncate(MAX_REASONS);
+        strongest_first(&mut v);
         v
     }
 
@@ -502,13 +496,7 @@ impl Classifier {
                 weight: *weight,
             })
             .collect();
-        reasons.sort_by(|a, b| {
-            b.weight
-                .abs()
-                .cmp(&a.weight.abs())
-                .then_with(|| a.code.cmp(&b.code))
-        });
-        reasons.truncate(MAX_REASONS);
+        strongest_first(&mut reasons);
         PageVerdict {
             page: Verdict {
                 action: state.action.id(),
@@ -595,13 +583,7 @@ impl Classifier {
                 action = action.max(self.profile.actions[c.index()]);
             }
         }
-        reasons.sort_by(|a, b| {
-            b.weight
-                .abs()
-                .cmp(&a.weight.abs())
-                .then_with(|| a.code.cmp(&b.code))
-        });
-        reasons.truncate(MAX_REASONS);
+        strongest_first(&mut reasons);
         Ok(Verdict {
             action: action.id(),
             categories: category_scores(&scores),
@@ -635,6 +617,18 @@ fn looks_vietnamese(n: &crate::normalize::Normalized) -> bool {
         }
     }
     vi * 4 >= alpha && alpha > 0
+}
+
+/// Orders reasons by the size of their weight (ties by code) and keeps the
+/// first [`MAX_REASONS`].
+fn strongest_first(reasons: &mut Vec<Reason>) {
+    reasons.sort_by(|a, b| {
+        b.weight
+            .abs()
+            .cmp(&a.weight.abs())
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    reasons.truncate(MAX_REASONS);
 }
 
 /// Categories scoring above zero, highest first (ties in id order).

@@ -116,6 +116,19 @@ struct Unit {
 }
 
 impl Unit {
+    /// A letter or digit without marks, from the character at `idx`.
+    fn plain(base: char, digit: bool, idx: u32) -> Unit {
+        Unit {
+            base,
+            shape: SHAPE_NONE,
+            tone: 0,
+            other: '\0',
+            digit,
+            start: idx,
+            end: idx + 1,
+        }
+    }
+
     fn same_letter(&self, o: &Unit) -> bool {
         self.base == o.base && self.shape == o.shape && self.tone == o.tone && self.other == o.other
     }
@@ -712,15 +725,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
         if c.is_ascii() {
             let base = c.to_ascii_lowercase();
             has_latin |= base.is_ascii_alphabetic();
-            units.push(Unit {
-                base,
-                shape: SHAPE_NONE,
-                tone: 0,
-                other: '\0',
-                digit: base.is_ascii_digit(),
-                start: idx,
-                end: idx + 1,
-            });
+            units.push(Unit::plain(base, base.is_ascii_digit(), idx));
             continue;
         }
         if let Some(l) = latin {
@@ -743,15 +748,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             for l in row.letters() {
                 let base = l.to_ascii_lowercase();
                 has_latin |= base.is_ascii_alphabetic();
-                units.push(Unit {
-                    base,
-                    shape: SHAPE_NONE,
-                    tone: 0,
-                    other: '\0',
-                    digit: base.is_ascii_digit(),
-                    start: idx,
-                    end: idx + 1,
-                });
+                units.push(Unit::plain(base, base.is_ascii_digit(), idx));
             }
             let last = units.last_mut().expect("a row has letters");
             for m in row.marks() {
@@ -774,15 +771,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                     continue;
                 }
                 let base = x.to_lowercase().next().unwrap_or(x);
-                units.push(Unit {
-                    base,
-                    shape: SHAPE_NONE,
-                    tone: 0,
-                    other: '\0',
-                    digit: x.is_numeric(),
-                    start: idx,
-                    end: idx + 1,
-                });
+                units.push(Unit::plain(base, x.is_numeric(), idx));
             }
             continue;
         }
@@ -792,15 +781,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             let (_, base, marks) = MARKED[i];
             let base = char::from_u32(base).unwrap_or(c);
             let base = base.to_lowercase().next().unwrap_or(base);
-            let mut u = Unit {
-                base,
-                shape: SHAPE_NONE,
-                tone: 0,
-                other: '\0',
-                digit: false,
-                start: idx,
-                end: idx + 1,
-            };
+            let mut u = Unit::plain(base, false, idx);
             for m in marks.iter().take_while(|m| **m != 0xff) {
                 apply_mark(
                     &mut u,
@@ -815,15 +796,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
         } else {
             c.to_lowercase().next().unwrap_or(c)
         };
-        units.push(Unit {
-            base,
-            shape: SHAPE_NONE,
-            tone: 0,
-            other: '\0',
-            digit: c.is_numeric(),
-            start: idx,
-            end: idx + 1,
-        });
+        units.push(Unit::plain(base, c.is_numeric(), idx));
     }
     if let Some(s) = tok_start {
         raw.push(RawToken {
