@@ -128,10 +128,16 @@ async function getTab(tabId) {
   return st;
 }
 
+// Written at most every 200 ms per tab: a long page sends hundreds of
+// batches, and one storage write per batch would be work done for nothing.
+const saveTimers = new Map();
 function saveTab(tabId) {
-  const st = tabState.get(tabId);
-  if (!st) return;
-  chrome.storage.session?.set({ [`tab:${tabId}`]: st }).catch(() => {});
+  if (saveTimers.has(tabId)) return;
+  saveTimers.set(tabId, setTimeout(() => {
+    saveTimers.delete(tabId);
+    const st = tabState.get(tabId);
+    if (st) chrome.storage.session?.set({ [`tab:${tabId}`]: st }).catch(() => {});
+  }, 200));
 }
 
 chrome.tabs.onRemoved.addListener((tabId) => {

@@ -136,6 +136,12 @@ mod tests {
     }
 
     #[test]
+    fn the_domain_table_uses_the_same_ids_in_the_same_bit_order() {
+        let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
+        assert_eq!(ids, crate::domains::CATEGORY_IDS);
+    }
+
+    #[test]
     fn actions_are_ordered_weakest_to_strongest() {
         assert!(Action::Allow < Action::Warn);
         assert!(Action::Warn < Action::Blur);
