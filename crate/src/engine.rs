@@ -38,6 +38,12 @@ pub const WEAK_WEIGHT: i32 = 30;
 /// `classify::PAGE_SHARE_PERCENT`); topic words at most blur their block.
 pub const STRONG_WEIGHT: i32 = 60;
 
+/// Automata with at most this many patterns (the URL lexicon) are built as
+/// a DFA: fastest to search, and cheap to build at that size. The text
+/// lexicons (thousands of patterns) use a contiguous NFA: a DFA of them took
+/// over a second to build in WebAssembly, at every service-worker start.
+const DFA_MAX_PATTERNS: usize = 1000;
+
 /// Which entry and which part of it a needle belongs to.
 #[derive(Clone, Copy, Debug)]
 struct Target {
@@ -76,7 +82,11 @@ impl Automaton {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .kind(Some(if patterns.len() <= DFA_MAX_PATTERNS {
+                        AhoCorasickKind::DFA
+                    } else {
+                        AhoCorasickKind::ContiguousNFA
+                    }))
                     .build(&patterns)
                     .expect("lexicon automaton within size limits"),
             )
