@@ -478,22 +478,47 @@ fn push_token(
 /// The precomposed lower-case letter for a base letter with marks, from
 /// the same table as `latin_letter` (every Vietnamese letter, `ü`, `ç`…).
 fn compose_letter(base: char, shape: u8, tone: u8, other: char) -> Option<char> {
-    static TABLE: std::sync::OnceLock<HashMap<(char, u8, u8, char), char>> =
-        std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = HashMap::new();
+    /// Every Vietnamese letter (ASCII base, shape, tone, no other mark) in
+    /// a dense array — looked up for every accented letter of every page —
+    /// and the rest (`ü`, `ç`…) in a map.
+    struct Tables {
+        dense: Vec<char>,
+        rest: HashMap<(char, u8, u8, char), char, FnvBuild>,
+    }
+    fn dense_key(base: char, shape: u8, tone: u8) -> Option<usize> {
+        (base.is_ascii_lowercase() && shape <= 4 && tone <= 5)
+            .then(|| ((base as usize - 'a' as usize) * 5 + shape as usize) * 6 + tone as usize)
+    }
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut t = Tables {
+            dense: vec!['\0'; 26 * 5 * 6],
+            rest: HashMap::with_hasher(FnvBuild),
+        };
         for row in COMPAT {
             if let Some(c) = char::from_u32(row.0) {
                 if c.is_lowercase() && row.1[1] == 0 && c.len_utf8() <= 3 {
                     if let Some(k) = decompose_latin(c) {
-                        t.entry(k).or_insert(c);
+                        match dense_key(k.0, k.1, k.2).filter(|_| k.3 == '\0') {
+                            Some(i) if t.dense[i] == '\0' => t.dense[i] = c,
+                            Some(_) => {}
+                            None => {
+                                t.rest.entry(k).or_insert(c);
+                            }
+                        }
                     }
                 }
             }
         }
         t
     });
-    table.get(&(base, shape, tone, other)).copied()
+    if other == '\0' {
+        if let Some(i) = dense_key(base, shape, tone) {
+            let c = t.dense[i];
+            return (c != '\0').then_some(c);
+        }
+    }
+    t.rest.get(&(base, shape, tone, other)).copied()
 }
 
 fn push_exact(s: &mut String, x: &Unit) {
