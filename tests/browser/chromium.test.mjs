@@ -249,6 +249,26 @@ describe('Chromium: the blocked page in every age group and language', () => {
     }
   }
 
+  test('narrow window and 200% zoom: no horizontal overflow, buttons reachable by keyboard', async () => {
+    await setSettings(browser.ctx, { age: '11-14', lang: 'vi' });
+    const page = await open('/harmful-vi-gambling.html');
+    await waitFor(() => isBlockedPage(page), 8000, 'the blocked page');
+    await page.waitForSelector('#title:not(:empty)');
+    // 200 % zoom of a 720 px window is a 360 CSS-pixel viewport.
+    await page.setViewportSize({ width: 360, height: 700 });
+    await page.evaluate(() => document.getElementById('help').click());
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+    await page.screenshot({ path: shotPath('blocked-vi-11-14-narrow.png'), fullPage: true });
+    // Keyboard: Tab reaches the three actions in order.
+    await page.focus('#back');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'ask');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'help');
+    await page.close();
+  });
+
   test('self-harm gets the supportive page, not a cold block', async () => {
     await setSettings(browser.ctx, { age: '11-14', lang: 'vi' });
     const page = await browser.ctx.newPage();
