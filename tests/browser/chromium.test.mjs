@@ -161,6 +161,19 @@ describe('Chromium: odd pages', () => {
   });
 });
 
+describe('Chromium: warnings for older children', () => {
+  test('11-14: a violent page gets a dismissible notice, not a block', async () => {
+    await setSettings(browser.ctx, { age: '11-14', lang: 'vi' });
+    const page = await open('/violent-vi.html');
+    await gateOpen(page);
+    await waitFor(() => page.$('[data-oche-ui="warn"]').then(Boolean), 8000, 'the warning notice');
+    assert.ok(!isBlockedPage(page));
+    assert.equal(await page.getAttribute('[data-oche-ui="warn"]', 'role'), 'alert');
+    await page.close();
+    await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
+  });
+});
+
 describe('Chromium: blocking', () => {
   test('a gambling page is sent to the blocked page, in Vietnamese, with 6-10 wording', async () => {
     await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
