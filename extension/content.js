@@ -29,6 +29,7 @@
   const BATCH_CHARS = 200000; // characters per message to the background
   const BATCH_BLOCKS = 200;
   const MAX_BLOCK_CHARS = 100000; // longer blocks are sent in parts
+  const MAX_READ_CHARS = 4000000; // text read from one block at most
 
   // Tags that do not start a new block: their text belongs to the nearest
   // block ancestor (a link inside a paragraph is part of the paragraph).
@@ -125,7 +126,7 @@
     let n;
     while ((n = walker.nextNode())) {
       out += n.data;
-      if (out.length > 4 * MAX_BLOCK_CHARS * 10) break; // a 4 MB block is enough to judge
+      if (out.length > MAX_READ_CHARS) break; // enough to judge a block
     }
     return out.replace(/\s+/g, ' ').trim();
   }
@@ -339,30 +340,20 @@
     if (items.length) flush(items);
   }
 
-  function flush(items, complete) {
+  // The background may be restarting (service worker stopped mid-page):
+  // a failed batch is tried once more; if it fails again, the timeout rule
+  // decides.
+  function flush(items, complete, retried = false) {
     inFlight++;
     send({ type: 'classify', doc, url: location.href, blocks: items.map((i) => i.text), complete: !!complete })
       .then((reply) => apply(items, reply))
-      .catch(() => retry(items, complete))
+      .catch(() => {
+        if (!retried) setTimeout(() => flush(items, complete, true), 300);
+      })
       .finally(() => {
         inFlight--;
         maybeOpenGate();
       });
-  }
-
-  // The background may be restarting (service worker stopped mid-page):
-  // try once more; if it still fails, the timeout rule decides.
-  function retry(items, complete) {
-    setTimeout(() => {
-      inFlight++;
-      send({ type: 'classify', doc, url: location.href, blocks: items.map((i) => i.text), complete: !!complete })
-        .then((reply) => apply(items, reply))
-        .catch(() => {})
-        .finally(() => {
-          inFlight--;
-          maybeOpenGate();
-        });
-    }, 300);
   }
 
   function maybeOpenGate() {

@@ -199,7 +199,7 @@ pub fn page_blocks(text: &str) -> Vec<&str> {
         .collect()
 }
 
-pub fn run(data: Option<&str>, _default: &Classifier) -> ExitCode {
+pub fn run(data: Option<&str>) -> ExitCode {
     let dir = data_dir(data);
     let datasets = match load_datasets(&dir) {
         Ok(d) => d,

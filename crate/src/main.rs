@@ -129,7 +129,7 @@ fn main() -> ExitCode {
         "check" => run(rest, true, check),
         "batch" => run(rest, false, batch),
         "url" => run(rest, true, url),
-        "eval" => run(rest, false, |o, c| eval::run(o.data.as_deref(), &c)),
+        "eval" => run(rest, false, |o, _| eval::run(o.data.as_deref())),
         "train" => run(rest, false, |o, c| match o.args.as_slice() {
             [out] => eval::train(o.data.as_deref(), out, &c),
             _ => usage_error("train needs OUT (the model file to write)"),

@@ -2,30 +2,8 @@
 //! build (`cargo test --release --test large_inputs -- --include-ignored`):
 //! in a debug build they are ignored, to keep `cargo test` fast.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn oche(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oche"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("oche runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::oche;
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "large input: run in release")]
