@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-const root = process.argv[2] || process.cwd();
+const root = path.resolve(process.argv[2] || process.cwd());
 const src = JSON.parse(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8'));
 const dist = path.join(root, 'dist');
 

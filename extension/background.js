@@ -13,11 +13,11 @@
 // (see content.js). Nothing is ever dropped silently: errors are logged here
 // and counted in the popup.
 
-/* global chrome, wasm_bindgen, OcheSettings, importScripts */
+/* global chrome, wasm_bindgen, OcheSettings, OchePolicy, OcheAuth, importScripts */
 'use strict';
 
 if (typeof importScripts === 'function') {
-  importScripts('oche.js', 'lib/settings.js');
+  importScripts('oche.js', 'lib/settings.js', 'lib/policy.js', 'lib/auth.js');
 }
 
 // What the page does while its text is being checked, per age group. This is
@@ -32,8 +32,12 @@ const AGE_BEHAVIOUR = {
 // decides (keep hidden for the youngest, show for the older ones).
 const VERDICT_TIMEOUT_MS = 2000;
 const ACTIVITY_KEY = 'activity';
-const ACTIVITY_MAX = 5000;
-const ACTIVITY_DAYS = 30;
+const ACTIVITY_MAX = 20000;
+const UNLOCKS_KEY = 'unlocks'; // { domain: untilMs }
+const REQUESTS_KEY = 'requests'; // unlock requests, newest last
+const REQUESTS_MAX = 100;
+// A parent who typed the PIN on the settings page stays signed in this long.
+const SESSION_MS = 15 * 60 * 1000;
 
 let engine = null; // { settings, classifier, info, startMs }
 let starting = null;
@@ -62,35 +66,54 @@ async function boot() {
     domainBytes = new Uint8Array(await d.arrayBuffer());
     modelBytes = new Uint8Array(await m.arrayBuffer());
   }
-  const settings = await OcheSettings.load();
-  const classifier = makeClassifier(settings);
-  const info = classifier.info();
-  engine = { settings, classifier, info, startMs: performance.now() - t0 };
-  starting = null;
+  const local = await OcheSettings.load();
+  const policy = await OchePolicy.load();
+  for (const r of policy.rejected) console.warn(`Ô Che: policy key rejected: ${r.reason}`);
+  const { effective, locked, managed } = OchePolicy.merge(local, policy);
+  const unlocks = await activeUnlocks();
   lastError = null;
+  const { classifier, problems } = makeClassifier(effective, Object.keys(unlocks));
+  const info = classifier.info();
+  engine = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, startMs: performance.now() - t0 };
+  starting = null;
   await applyRulesets(info).catch((err) => console.error('Ô Che: rulesets:', err));
+  await syncDynamicRules(effective, unlocks).catch((err) => console.error('Ô Che: dynamic rules:', err));
+  scheduleUnlockExpiry(unlocks);
   return engine;
 }
 
-function coreSettings(settings) {
+function coreSettings(settings, unlocked) {
   return {
     age: settings.age,
     actions: settings.actions || {},
-    allowDomains: settings.allowDomains || [],
+    allowDomains: [...(settings.allowDomains || []), ...unlocked],
     blockDomains: settings.blockDomains || [],
+    extraLexicon: settings.extraLexicon || null,
+    extraDomains: settings.extraDomains || {},
   };
 }
 
-function makeClassifier(settings) {
-  try {
-    return new wasm_bindgen.Classifier(coreSettings(settings), domainBytes, modelBytes);
-  } catch (err) {
-    // A damaged setting must not switch protection off: fall back to the
-    // age profile alone, and say why.
-    console.error('Ô Che: settings rejected, using the age profile defaults:', err);
-    lastError = `settings: ${err.message || err}`;
-    return new wasm_bindgen.Classifier({ age: settings.age }, domainBytes, modelBytes);
+// Builds the classifier. A damaged setting or policy entry must not switch
+// protection off: drop the part that failed (school extras first, then the
+// parent's overrides), keep the rest, and say why on the settings page.
+function makeClassifier(settings, unlocked) {
+  const problems = [];
+  const attempts = [
+    () => coreSettings(settings, unlocked),
+    () => ({ ...coreSettings(settings, unlocked), extraLexicon: null, extraDomains: {} }),
+    () => ({ age: settings.age }),
+  ];
+  for (const attempt of attempts) {
+    try {
+      return { classifier: new wasm_bindgen.Classifier(attempt(), domainBytes, modelBytes), problems };
+    } catch (err) {
+      const msg = String(err && err.message ? err.message : err);
+      console.error('Ô Che: settings rejected:', msg);
+      problems.push(msg);
+      lastError = `settings: ${msg}`;
+    }
   }
+  return { classifier: new wasm_bindgen.Classifier({}, domainBytes, modelBytes), problems };
 }
 
 // Static rulesets (one per category) block listed domains before any
@@ -104,13 +127,123 @@ async function applyRulesets(info) {
   await chrome.declarativeNetRequest.updateEnabledRulesets({ enableRulesetIds: enable, disableRulesetIds: disable });
 }
 
+// Rules added at run time (dynamic rules survive restarts; they are rebuilt
+// from settings at every start, so they never drift from them):
+//   priority 3: block-list (parent and school) — wins over everything;
+//   priority 2: allow-list and unlocked sites — win over the built-in lists;
+//   priority 1: the built-in lists (static rulesets).
+const DYN_BLOCK_PRIORITY = 3;
+const DYN_ALLOW_PRIORITY = 2;
+const DOMAINS_PER_RULE = 1000;
+
+function domainRules(domains, startId, priority, makeAction) {
+  const rules = [];
+  for (let i = 0; i < domains.length; i += DOMAINS_PER_RULE) {
+    const requestDomains = domains.slice(i, i + DOMAINS_PER_RULE);
+    for (const [type, action] of makeAction()) {
+      rules.push({ id: startId + rules.length, priority, action, condition: { requestDomains, resourceTypes: [type] } });
+    }
+  }
+  return rules;
+}
+
+async function syncDynamicRules(settings, unlocks) {
+  if (!chrome.declarativeNetRequest || !chrome.declarativeNetRequest.updateDynamicRules) return;
+  const block = OchePolicy.cleanList(settings.blockDomains);
+  const allow = OchePolicy.cleanList([...(settings.allowDomains || []), ...Object.keys(unlocks)]).filter((d) => !block.includes(d));
+  const rules = [
+    ...domainRules(block, 1, DYN_BLOCK_PRIORITY, () => [
+      ['main_frame', { type: 'redirect', redirect: { extensionPath: '/blocked.html' } }],
+      ['sub_frame', { type: 'block' }],
+    ]),
+  ];
+  rules.push(...domainRules(allow, rules.length + 1, DYN_ALLOW_PRIORITY, () => [
+    ['main_frame', { type: 'allow' }],
+    ['sub_frame', { type: 'allow' }],
+  ]));
+  rules.push(...safeSearchRules(settings, rules.length + 1));
+  const old = await chrome.declarativeNetRequest.getDynamicRules();
+  await chrome.declarativeNetRequest.updateDynamicRules({ removeRuleIds: old.map((r) => r.id), addRules: rules });
+}
+
+// Safe search, enforced on every search request (the child's own choice in
+// the search page's settings is overridden, request by request):
+//   Google (every country domain, e.g. google.com.vn): safe=active
+//   Bing: adlt=strict;  DuckDuckGo: kp=1
+//   YouTube: the YouTube-Restrict header ("Strict" up to 14, "Moderate" 15-17)
+// Cốc Cốc search has no documented safe-search parameter or header; nothing
+// is guessed for it (see README).
+const GOOGLE_SEARCH = '^https?://(www\\.)?google\\.([a-z]{2,3}|com?\\.[a-z]{2})/(search|webhp|images|imgres)';
+const YOUTUBE_HOSTS = ['youtube.com', 'm.youtube.com', 'www.youtube.com', 'youtubei.googleapis.com', 'youtube.googleapis.com', 'www.youtube-nocookie.com'];
+
+function safeSearchRules(settings, startId) {
+  if (settings.safeSearch === false) return [];
+  const types = ['main_frame', 'sub_frame', 'xmlhttprequest'];
+  const param = (key, value) => ({ type: 'redirect', redirect: { transform: { queryTransform: { addOrReplaceParams: [{ key, value }] } } } });
+  const rules = [
+    { action: param('safe', 'active'), condition: { regexFilter: GOOGLE_SEARCH, resourceTypes: types } },
+    { action: param('adlt', 'strict'), condition: { urlFilter: '||bing.com/search', resourceTypes: types } },
+    { action: param('adlt', 'strict'), condition: { urlFilter: '||bing.com/images/search', resourceTypes: types } },
+    { action: param('kp', '1'), condition: { urlFilter: '||duckduckgo.com/', resourceTypes: types } },
+    {
+      action: {
+        type: 'modifyHeaders',
+        requestHeaders: [{ header: 'YouTube-Restrict', operation: 'set', value: settings.age === '15-17' ? 'Moderate' : 'Strict' }],
+      },
+      condition: { requestDomains: YOUTUBE_HOSTS },
+    },
+  ];
+  return rules.map((r, i) => ({ id: startId + i, priority: 1, ...r }));
+}
+
+function rebuild() {
+  engine = null;
+  return start();
+}
+
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes[OcheSettings.KEY]) {
-    // Rebuild with the new settings on the next request.
-    engine = null;
-    start().catch(() => {});
+  if ((area === 'local' && (changes[OcheSettings.KEY] || changes[UNLOCKS_KEY])) || area === 'managed') {
+    // Rebuild with the new settings (and the school's new policy).
+    rebuild().catch(() => {});
   }
 });
+
+// --- unlocks: a parent allowed a blocked site for a while ---
+
+async function activeUnlocks() {
+  const got = (await chrome.storage.local.get(UNLOCKS_KEY))[UNLOCKS_KEY] || {};
+  const now = Date.now();
+  const out = {};
+  for (const [d, until] of Object.entries(got)) if (typeof until === 'number' && until > now) out[d] = until;
+  return out;
+}
+
+function scheduleUnlockExpiry(unlocks) {
+  if (!chrome.alarms) return;
+  const next = Math.min(...Object.values(unlocks));
+  if (Number.isFinite(next)) chrome.alarms.create('unlock-expiry', { when: next + 500 });
+  else chrome.alarms.clear('unlock-expiry');
+}
+
+if (chrome.alarms) {
+  chrome.alarms.onAlarm.addListener(async (alarm) => {
+    if (alarm.name !== 'unlock-expiry') return;
+    // Drop expired entries; the storage change rebuilds rules and classifier.
+    const live = await activeUnlocks();
+    await chrome.storage.local.set({ [UNLOCKS_KEY]: live });
+    await rebuild().catch(() => {});
+  });
+}
+
+function siteAllowed(e, url) {
+  const host = domainOf(url);
+  if (!host) return false;
+  const under = (d) => host === d || host.endsWith(`.${d}`);
+  if ((e.settings.blockDomains || []).some(under)) return false;
+  const now = Date.now();
+  const unlocked = Object.entries(e.unlocks).some(([d, until]) => until > now && under(d));
+  return unlocked || (e.settings.allowDomains || []).some(under);
+}
 
 // --- per-tab state (survives a service-worker restart via storage.session) ---
 
@@ -178,13 +311,20 @@ function domainOf(url) {
   }
 }
 
-async function logActivity(url, category, action) {
-  const now = Date.now();
-  const got = await chrome.storage.local.get(ACTIVITY_KEY);
-  const cutoff = now - ACTIVITY_DAYS * 86400e3;
-  const log = (got[ACTIVITY_KEY] || []).filter((e) => e.t >= cutoff);
-  log.push({ t: now, domain: domainOf(url), category, action });
-  await chrome.storage.local.set({ [ACTIVITY_KEY]: log.slice(-ACTIVITY_MAX) });
+// Writes are queued one after another: two verdicts arriving together must
+// not both read the old log and lose one entry.
+let activityQueue = Promise.resolve();
+function logActivity(url, category, action) {
+  const entry = { t: Date.now(), domain: domainOf(url) || url, category, action };
+  activityQueue = activityQueue.then(async () => {
+    const days = (engine && engine.settings.activityDays) || 30;
+    const got = await chrome.storage.local.get(ACTIVITY_KEY);
+    const cutoff = entry.t - days * 86400e3;
+    const log = (got[ACTIVITY_KEY] || []).filter((e) => e.t >= cutoff);
+    log.push(entry);
+    await chrome.storage.local.set({ [ACTIVITY_KEY]: log.slice(-ACTIVITY_MAX) });
+  }).catch((err) => console.error('Ô Che: activity log:', err));
+  return activityQueue;
 }
 
 // --- blocking ---
@@ -226,8 +366,17 @@ async function labelsFor(lang, age) {
   return out;
 }
 
-async function onHello(msg, sender) {
+// An unlock that has run out must not let one more page through while the
+// expiry alarm is on its way.
+async function currentEngine() {
   const e = await start();
+  const now = Date.now();
+  if (Object.values(e.unlocks).some((until) => until <= now)) return rebuild();
+  return e;
+}
+
+async function onHello(msg, sender) {
+  const e = await currentEngine();
   const age = e.info.age;
   const lang = e.settings.lang === 'en' ? 'en' : 'vi';
   const labels = await labelsFor(lang, age).catch(() => ({}));
@@ -238,7 +387,7 @@ async function onHello(msg, sender) {
     try {
       v = e.classifier.classifyUrl(msg.url);
     } catch (_) { /* not a URL: nothing to decide */ }
-    if (v && v.action === 'block') {
+    if (v && v.action === 'block' && !siteAllowed(e, msg.url)) {
       await blockTab(sender.tab.id, msg.url, blockingCategory(v, e.info), 'url');
       reply.blocked = true;
     }
@@ -264,7 +413,9 @@ async function onClassify(msg, sender) {
     saveTab(tabId);
   }
   let blocked = false;
-  if (v.action === 'block' && tabId >= 0) {
+  // A site on the allow-list or unlocked by a parent is not taken away;
+  // its harmful blocks are still blurred.
+  if (v.action === 'block' && tabId >= 0 && !siteAllowed(e, sender.url || msg.url || '')) {
     const category = blockingCategory(v, e.info);
     if ((sender.frameId || 0) === 0) {
       await blockTab(tabId, sender.url || msg.url || '', category, 'page');
@@ -281,9 +432,14 @@ async function onClassify(msg, sender) {
   };
 }
 
-// Only extension pages may ask about a blocked tab.
+// Extension pages only: a content script's sender.url is the web page's,
+// so nothing a web page does can reach these handlers.
 function fromExtensionPage(sender) {
-  return sender.url && sender.url.startsWith(chrome.runtime.getURL(''));
+  return sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
+}
+
+function requireExtensionPage(sender) {
+  if (!fromExtensionPage(sender)) throw new Error('not allowed');
 }
 
 async function onBlockedInfo(msg, sender) {
@@ -310,7 +466,257 @@ async function onBlockedInfo(msg, sender) {
     age: e ? e.info.age : OcheSettings.DEFAULT_AGE,
     lang: e ? e.settings.lang : 'vi',
     lastSafeUrl: st.lastSafeUrl || '',
+    allowUnlock: e ? e.settings.allowUnlock : true,
+    schoolName: e ? e.settings.schoolName : '',
+    schoolContact: e ? e.settings.schoolContact : '',
   };
+}
+
+// --- parent sign-in (settings page) ---
+// A successful PIN gives the page a random token, valid SESSION_MS. Tokens
+// live in storage.session (extension contexts only), so a service-worker
+// restart does not sign the parent out; a browser restart does.
+
+async function tokens() {
+  const got = await chrome.storage.session.get('tokens').catch(() => ({}));
+  const now = Date.now();
+  return Object.fromEntries(Object.entries(got.tokens || {}).filter(([, until]) => until > now));
+}
+
+async function newToken() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const token = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const all = await tokens();
+  all[token] = Date.now() + SESSION_MS;
+  await chrome.storage.session.set({ tokens: all });
+  return token;
+}
+
+async function requireToken(token) {
+  const all = await tokens();
+  if (typeof token !== 'string' || !all[token]) throw new Error('signed-out');
+}
+
+async function onAuthStatus(msg, sender) {
+  requireExtensionPage(sender);
+  const e = await start().catch(() => null);
+  const st = await chrome.storage.local.get(OcheAuth.KEY);
+  const a = st[OcheAuth.KEY] || {};
+  const signedIn = typeof msg.token === 'string' && !!(await tokens())[msg.token];
+  // What the school set is shown to anyone who opens the page (key names
+  // and problems only, never values): a teacher or admin must see it
+  // without the family's PIN.
+  return {
+    hasPin: !!a.hash,
+    waitMs: a.nextTryAt && a.nextTryAt > Date.now() ? a.nextTryAt - Date.now() : 0,
+    signedIn,
+    lang: e ? e.settings.lang : 'vi',
+    age: e ? e.info.age : OcheSettings.DEFAULT_AGE,
+    managed: e ? e.managed : false,
+    locked: e ? e.locked : { all: false, actions: [] },
+    schoolName: e ? e.settings.schoolName : '',
+    policy: e ? { keys: Object.keys(e.policy.values), rejected: e.policy.rejected, error: e.policy.error } : { keys: [], rejected: [] },
+    problems: e ? e.problems : [],
+  };
+}
+
+async function onSetPin(msg, sender) {
+  requireExtensionPage(sender);
+  // The first PIN needs none; changing it needs the parent signed in.
+  if (await OcheAuth.hasPin()) await requireToken(msg.token);
+  await OcheAuth.setPin(msg.pin);
+  return { ok: true, token: await newToken() };
+}
+
+async function onSignIn(msg, sender) {
+  requireExtensionPage(sender);
+  const r = await OcheAuth.verify(msg.pin);
+  if (!r.ok) return r;
+  return { ok: true, token: await newToken() };
+}
+
+async function onSignOut(msg, sender) {
+  requireExtensionPage(sender);
+  const all = await tokens();
+  delete all[msg.token];
+  await chrome.storage.session.set({ tokens: all });
+  return { ok: true };
+}
+
+// Everything the settings page shows, for a signed-in parent.
+async function onSettingsInfo(msg, sender) {
+  requireExtensionPage(sender);
+  await requireToken(msg.token);
+  const e = await start();
+  const got = await chrome.storage.local.get([ACTIVITY_KEY, REQUESTS_KEY]);
+  return {
+    local: e.local,
+    effective: e.settings,
+    locked: e.locked,
+    managed: e.managed,
+    policy: { present: e.policy.present, keys: Object.keys(e.policy.values), rejected: e.policy.rejected, error: e.policy.error },
+    problems: e.problems,
+    profileActions: await profileActions(e.settings.age),
+    actions: e.info.actions,
+    unlocks: e.unlocks,
+    activity: got[ACTIVITY_KEY] || [],
+    requests: got[REQUESTS_KEY] || [],
+    lessons: (await chrome.storage.local.get('lessons')).lessons || {},
+    reports: (await chrome.storage.local.get('reports')).reports || [],
+  };
+}
+
+// The age profile's own actions (without overrides), for the settings page.
+const profileCache = {};
+async function profileActions(age) {
+  if (!profileCache[age]) {
+    const c = new wasm_bindgen.Classifier({ age }, null, null);
+    profileCache[age] = c.info().actions;
+    c.free();
+  }
+  return profileCache[age];
+}
+
+const CATEGORY_IDS = ['sexual', 'violence', 'self-harm', 'drugs', 'gambling', 'weapons', 'hate', 'harassment', 'profanity', 'scam', 'grooming'];
+const ACTIONS = ['allow', 'warn', 'blur', 'block'];
+
+async function onSaveSettings(msg, sender) {
+  requireExtensionPage(sender);
+  await requireToken(msg.token);
+  const e = await start();
+  if (e.locked.all) throw new Error('managed');
+  const p = msg.patch || {};
+  const patch = { setupDone: true };
+  if (OcheSettings.AGES.includes(p.age) && !e.locked.age) patch.age = p.age;
+  if (OcheSettings.LANGS.includes(p.lang) && !e.locked.lang) patch.lang = p.lang;
+  if (p.actions && typeof p.actions === 'object') {
+    patch.actions = {};
+    for (const [c, a] of Object.entries(p.actions)) {
+      if (CATEGORY_IDS.includes(c) && ACTIONS.includes(a) && !e.locked.actions.includes(c)) patch.actions[c] = a;
+    }
+  }
+  if (Array.isArray(p.allowDomains)) patch.allowDomains = OchePolicy.cleanList(p.allowDomains);
+  if (Array.isArray(p.blockDomains)) patch.blockDomains = OchePolicy.cleanList(p.blockDomains);
+  if (typeof p.safeSearch === 'boolean' && !e.locked.safeSearch) patch.safeSearch = p.safeSearch;
+  if (Number.isInteger(p.activityDays) && p.activityDays >= 1 && p.activityDays <= 365) patch.activityDays = p.activityDays;
+  await OcheSettings.save(patch);
+  await rebuild();
+  return { ok: true };
+}
+
+async function onClearActivity(msg, sender) {
+  requireExtensionPage(sender);
+  await requireToken(msg.token);
+  await chrome.storage.local.set({ [ACTIVITY_KEY]: [], [REQUESTS_KEY]: [] });
+  return { ok: true };
+}
+
+// --- unlock requests ---
+// The blocked page (child) files a request; the unlock page (parent, PIN)
+// grants or refuses it. The request id is random and known only to the
+// background and the tab that asked, and granting always needs the PIN, so
+// neither an edited URL nor a web page can open a site.
+
+const DURATIONS = { '15m': 15 * 60e3, '1h': 60 * 60e3 };
+
+function untilFor(duration) {
+  if (DURATIONS[duration]) return Date.now() + DURATIONS[duration];
+  if (duration === 'today') {
+    const d = new Date();
+    d.setHours(24, 0, 0, 0);
+    return d.getTime();
+  }
+  return null;
+}
+
+async function requests() {
+  return (await chrome.storage.local.get(REQUESTS_KEY))[REQUESTS_KEY] || [];
+}
+
+async function saveRequests(list) {
+  await chrome.storage.local.set({ [REQUESTS_KEY]: list.slice(-REQUESTS_MAX) });
+}
+
+async function onRequestUnlock(msg, sender) {
+  requireExtensionPage(sender);
+  if (!sender.tab) throw new Error('not allowed');
+  const e = await start();
+  if (!e.settings.allowUnlock) return { ok: false, reason: 'managed' };
+  const st = await getTab(sender.tab.id);
+  if (!st.blocked || !st.blocked.url) return { ok: false, reason: 'nothing-blocked' };
+  const list = await requests();
+  const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+  list.push({ id, tabId: sender.tab.id, url: st.blocked.url, domain: domainOf(st.blocked.url), category: st.blocked.category, t: Date.now(), status: 'pending' });
+  await saveRequests(list);
+  return { ok: true, id };
+}
+
+async function findRequest(id) {
+  const list = await requests();
+  const r = list.find((x) => x.id === id && typeof id === 'string');
+  // A request is answered within a day or not at all.
+  if (!r || Date.now() - r.t > 86400e3) return { list, r: null };
+  return { list, r };
+}
+
+async function onUnlockInfo(msg, sender) {
+  requireExtensionPage(sender);
+  const e = await start().catch(() => null);
+  const { r } = await findRequest(msg.id);
+  return {
+    request: r ? { domain: r.domain, category: r.category, t: r.t, status: r.status } : null,
+    hasPin: await OcheAuth.hasPin(),
+    lang: e ? e.settings.lang : 'vi',
+    allowUnlock: e ? e.settings.allowUnlock : true,
+  };
+}
+
+async function onGrantUnlock(msg, sender) {
+  requireExtensionPage(sender);
+  const e = await start();
+  if (!e.settings.allowUnlock) throw new Error('managed');
+  const { list, r } = await findRequest(msg.id);
+  if (!r || r.status !== 'pending') throw new Error('no-request');
+  if (!['15m', '1h', 'today', 'always'].includes(msg.duration)) throw new Error('bad-duration');
+  const check = await OcheAuth.verify(msg.pin);
+  if (!check.ok) return check;
+  if (msg.duration === 'always') {
+    if (e.locked.all) throw new Error('managed');
+    const local = await OcheSettings.load();
+    await OcheSettings.save({ allowDomains: OchePolicy.cleanList([...local.allowDomains, r.domain]) });
+  } else {
+    const unlocks = await activeUnlocks();
+    unlocks[r.domain] = untilFor(msg.duration);
+    await chrome.storage.local.set({ [UNLOCKS_KEY]: unlocks });
+  }
+  r.status = 'granted';
+  r.duration = msg.duration;
+  r.answeredAt = Date.now();
+  await saveRequests(list);
+  logActivity(r.url, r.category, `unlock-${msg.duration}`);
+  // Rules and classifier must know before the tab goes back to the site.
+  await rebuild();
+  return { ok: true, url: r.url };
+}
+
+async function onRefuseUnlock(msg, sender) {
+  requireExtensionPage(sender);
+  const { list, r } = await findRequest(msg.id);
+  if (!r || r.status !== 'pending') throw new Error('no-request');
+  r.status = 'refused';
+  r.answeredAt = Date.now();
+  await saveRequests(list);
+  return { ok: true };
+}
+
+async function onEndUnlock(msg, sender) {
+  requireExtensionPage(sender);
+  await requireToken(msg.token);
+  const unlocks = await activeUnlocks();
+  delete unlocks[msg.domain];
+  await chrome.storage.local.set({ [UNLOCKS_KEY]: unlocks });
+  await rebuild();
+  return { ok: true };
 }
 
 async function onPopupInfo(msg) {
@@ -335,6 +741,18 @@ const handlers = {
   blockedInfo: onBlockedInfo,
   popupInfo: onPopupInfo,
   status: onStatus,
+  authStatus: onAuthStatus,
+  setPin: onSetPin,
+  signIn: onSignIn,
+  signOut: onSignOut,
+  settingsInfo: onSettingsInfo,
+  saveSettings: onSaveSettings,
+  clearActivity: onClearActivity,
+  requestUnlock: onRequestUnlock,
+  unlockInfo: onUnlockInfo,
+  grantUnlock: onGrantUnlock,
+  refuseUnlock: onRefuseUnlock,
+  endUnlock: onEndUnlock,
 };
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {

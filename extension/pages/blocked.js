@@ -65,9 +65,26 @@
     else if (history.length > 1) history.back();
     else window.close();
   });
-  document.getElementById('ask').addEventListener('click', () => {
+  if (info.schoolContact) {
+    const el = document.getElementById('school-contact');
+    el.textContent = t('blockedSchoolContact', null, info.schoolContact);
+    el.hidden = false;
+  }
+  // Asking files a request in the background; the adult then types the PIN
+  // on the unlock page (an extension page no web page can open).
+  document.getElementById('ask').addEventListener('click', async () => {
     const note = document.getElementById('ask-note');
-    note.textContent = t('askParentSoon', opts);
+    const r = await chrome.runtime.sendMessage({ type: 'requestUnlock' }).catch(() => null);
+    if (r && r.ok) {
+      note.textContent = t('askParentSent', opts);
+      const parent = document.getElementById('parent-unlock');
+      parent.hidden = false;
+      parent.onclick = () => location.assign(chrome.runtime.getURL(`unlock.html#${r.id}`));
+    } else if (r && r.reason === 'managed') {
+      note.textContent = t('askSchoolManaged', opts);
+    } else {
+      note.textContent = t('askParentSoon', opts);
+    }
     note.hidden = false;
   });
   const help = document.getElementById('help');
