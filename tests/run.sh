@@ -53,7 +53,9 @@ browser_suite() {
   timeout 900 node --test --test-concurrency=1 --test-timeout=120000 "$file"
 }
 browser_suite Chromium tests/browser/chromium.test.mjs
+browser_suite "Chromium (parents and schools)" tests/browser/chromium-parents.test.mjs
 browser_suite Firefox tests/browser/firefox.test.mjs
+browser_suite "Firefox (parents and schools)" tests/browser/firefox-parents.test.mjs
 
 # --- lint ----------------------------------------------------------------------
 say "web-ext lint (Firefox build)"
