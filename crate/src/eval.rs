@@ -427,3 +427,105 @@ mod tests {
         );
     }
 }
+
+/// `oche eval-pii [FILE]`: precision and recall of the privacy guard on the
+/// frozen labelled set (`data/eval/pii.tsv`). A finding matches a label of
+/// the same kind when their spans overlap.
+pub fn pii(path: Option<&str>) -> ExitCode {
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/data/eval/pii.tsv");
+    let path = path.unwrap_or(default);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("oche: cannot read `{path}`: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let kinds = [
+        "phone",
+        "id-number",
+        "email",
+        "address",
+        "school",
+        "name-age",
+    ];
+    // kind -> (true positives, labels, findings)
+    let mut counts = std::collections::BTreeMap::<&str, (usize, usize, usize)>::new();
+    let (mut neg_lines, mut neg_fired) = (0, 0);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() != 4 {
+            eprintln!("oche: bad line in {path}: {line}");
+            return ExitCode::from(1);
+        }
+        let (id, msg, labels) = (cols[0], cols[2], cols[3]);
+        let chars: Vec<char> = msg.chars().collect();
+        let mut gold = Vec::new();
+        if labels != "-" {
+            for item in labels.split(';') {
+                let Some((kind, span)) = item.split_once('=') else {
+                    continue;
+                };
+                let Some(byte) = msg.find(span) else { continue };
+                let start = msg[..byte].chars().count() as u32;
+                gold.push((kind.to_string(), start, start + span.chars().count() as u32));
+            }
+        }
+        let found = oche::pii::find(msg);
+        if gold.is_empty() {
+            neg_lines += 1;
+            if !found.is_empty() {
+                neg_fired += 1;
+            }
+        }
+        for k in kinds {
+            let g: Vec<_> = gold.iter().filter(|x| x.0 == k).collect();
+            let f: Vec<_> = found.iter().filter(|x| x.kind == k).collect();
+            let overlap = |a: (u32, u32), b: (u32, u32)| a.0 < b.1 && b.0 < a.1;
+            let tp = g
+                .iter()
+                .filter(|x| f.iter().any(|y| overlap((x.1, x.2), (y.start, y.end))))
+                .count();
+            let fp: Vec<_> = f
+                .iter()
+                .filter(|y| !g.iter().any(|x| overlap((x.1, x.2), (y.start, y.end))))
+                .collect();
+            let e = counts.entry(k).or_default();
+            e.0 += tp;
+            e.1 += g.len();
+            e.2 += f.len();
+            for y in fp {
+                let s: String = chars[y.start as usize..y.end as usize].iter().collect();
+                eprintln!("  false alarm {id} {k}: {s:?}");
+            }
+            if tp < g.len() {
+                eprintln!("  missed {id} {k}: {msg}");
+            }
+        }
+    }
+    println!("privacy guard on {path}");
+    println!(
+        "{:<10} {:>6} {:>9} {:>7}",
+        "kind", "labels", "precision", "recall"
+    );
+    let (mut tp_all, mut g_all, mut f_all) = (0, 0, 0);
+    for (k, (tp, g, f)) in &counts {
+        // Precision counts findings that overlap a label.
+        println!(
+            "{k:<10} {g:>6} {:>8.1}% {:>6.1}%",
+            pct(*tp.min(f), *f),
+            pct(*tp, *g)
+        );
+        tp_all += tp;
+        g_all += g;
+        f_all += f;
+    }
+    println!(
+        "{:<10} {g_all:>6} {:>8.1}% {:>6.1}%",
+        "all",
+        pct(tp_all.min(f_all), f_all),
+        pct(tp_all, g_all)
+    );
+    println!("lines without personal information that raised a finding: {neg_fired}/{neg_lines}");
+    ExitCode::SUCCESS
+}

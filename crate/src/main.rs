@@ -24,6 +24,10 @@ USAGE:
       on stdin; write one verdict line per input, in order.
   oche url [--age AGE] [--json] [--settings FILE] URL...
       A verdict per URL.
+  oche pii [FILE]
+      Personal information in FILE or stdin: {\"findings\": [{\"kind\":
+      \"phone|id-number|email|address|school|name-age\", \"start\": n, \"end\": n}]}
+      (offsets in characters of the input, end exclusive).
   oche eval [--data DIR]
       Recall and false-positive rate on the labelled sets, per age group.
   oche train [--data DIR] OUT
@@ -134,6 +138,8 @@ fn main() -> ExitCode {
             [out] => eval::train(o.data.as_deref(), out, &c),
             _ => usage_error("train needs OUT (the model file to write)"),
         }),
+        "pii" => pii(rest),
+        "eval-pii" => eval::pii(rest.first().map(String::as_str)),
         "compile-domains" => compile_domains(rest),
         "dnr-rules" => dnr_rules(rest),
         "-h" | "--help" | "help" => {
@@ -195,6 +201,34 @@ fn read_input(path: Option<&str>) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// `oche pii [FILE]`: the privacy guard's findings as one JSON object.
+fn pii(rest: &[String]) -> ExitCode {
+    let path = match rest {
+        [] => None,
+        [p] if !p.starts_with("--") || p == "-" => Some(p.as_str()),
+        _ => return usage_error("pii takes at most one FILE"),
+    };
+    let text = match read_input(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("oche: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    #[derive(Serialize)]
+    struct Out {
+        findings: Vec<oche::pii::Finding>,
+    }
+    let out = Out {
+        findings: oche::pii::find(&text),
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&out).expect("findings serialise")
+    );
+    ExitCode::SUCCESS
 }
 
 /// Splits a document into blocks at blank lines: (start char, end char, text).

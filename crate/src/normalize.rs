@@ -598,6 +598,47 @@ fn latin_letter(c: char) -> Option<Latin> {
     table[idx]
 }
 
+/// One character folded for keyword matching outside the phrase engine (the
+/// privacy guard): lower case, Vietnamese and other Latin marks removed,
+/// `đ` → `d`. Combining marks fold to `None` (they belong to the letter
+/// before them); every other character folds to its lower case.
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    if ('\u{300}'..='\u{36F}').contains(&c) {
+        return None;
+    }
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if let Some((base, _, _, _)) = decompose_latin(c) {
+        return Some(base);
+    }
+    Some(c.to_lowercase().next().unwrap_or(c))
+}
+
+/// The shape (hat, breve, horn, stroke: 1–4) and tone (1–5) of a letter,
+/// for the privacy guard's exact keyword check; `None` for non-Latin.
+pub(crate) fn letter_marks(c: char) -> Option<(u8, u8)> {
+    if c.is_ascii() {
+        return Some((0, 0));
+    }
+    decompose_latin(c).map(|(_, shape, tone, _)| (shape, tone))
+}
+
+/// The shape or tone a combining mark adds (decomposed input).
+pub(crate) fn combining_marks(m: char) -> (u8, u8) {
+    let mut u = Unit {
+        base: 'a',
+        shape: SHAPE_NONE,
+        tone: 0,
+        other: '\0',
+        digit: false,
+        start: 0,
+        end: 0,
+    };
+    apply_mark(&mut u, m);
+    (u.shape, u.tone)
+}
+
 fn decompose_latin(c: char) -> Option<Latin> {
     if c == 'đ' || c == 'Đ' {
         return Some(('d', SHAPE_STROKE, 0, '\0'));

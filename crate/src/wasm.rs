@@ -121,6 +121,16 @@ impl Classifier {
         to_js(&v)
     }
 
+    /// Personal information in text being typed (its last 20,000
+    /// characters): `[{kind, start, end}]`, offsets in characters.
+    #[wasm_bindgen(js_name = findPii)]
+    pub fn find_pii(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&crate::pii::find_in_tail(
+            text,
+            crate::pii::TYPING_TAIL_CHARS,
+        ))
+    }
+
     /// The age group in force and the sizes of what is loaded.
     pub fn info(&self) -> Result<JsValue, JsError> {
         #[derive(Serialize)]

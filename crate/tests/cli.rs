@@ -154,3 +154,60 @@ fn usage_errors_exit_2_and_bad_input_exits_1() {
     assert_eq!(code, 0);
     assert_eq!(json(&out)["action"], "allow");
 }
+
+#[test]
+fn pii_prints_findings_with_character_offsets() {
+    let text = "Chào, mình tên Nguyễn Văn An, 10 tuổi. Sđt 0912 345 678, học lớp 5A.";
+    let (code, out, _) = oche(&["pii"], text.as_bytes());
+    assert_eq!(code, 0);
+    let v = json(&out);
+    let chars: Vec<char> = text.chars().collect();
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let (s, e) = (
+                f["start"].as_u64().unwrap() as usize,
+                f["end"].as_u64().unwrap() as usize,
+            );
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                chars[s..e].iter().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("name-age".to_string(), "Nguyễn Văn An, 10 tuổi".to_string()),
+            ("phone".to_string(), "0912 345 678".to_string()),
+            ("school".to_string(), "lớp 5A".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn pii_reads_a_file_and_reports_nothing_for_prices_and_dates() {
+    let dir = std::env::temp_dir().join(format!("oche-pii-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("msg.txt");
+    std::fs::write(
+        &file,
+        "Giá 1.250.000đ, giao ngày 12/03/2024, mã đơn 0912345678.",
+    )
+    .unwrap();
+    let (code, out, _) = oche(&["pii", file.to_str().unwrap()], b"");
+    assert_eq!(code, 0);
+    assert_eq!(json(&out), serde_json::json!({ "findings": [] }));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn pii_rejects_invalid_utf8_and_extra_arguments() {
+    let (code, _, err) = oche(&["pii"], b"0912\xff345678");
+    assert_eq!(code, 1);
+    assert!(err.contains("UTF-8"), "{err}");
+    let (code, _, _) = oche(&["pii", "a", "b"], b"");
+    assert_eq!(code, 2);
+}
