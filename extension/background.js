@@ -22,12 +22,17 @@ if (typeof importScripts === 'function') {
 
 // What the page does while its text is being checked, per age group. This is
 // presentation policy, not classification (the rules are in the Rust core).
+// sendAnyway: whether the privacy bubble offers "send anyway" (older
+// children decide for themselves; the younger ones are asked to stop and
+// ask a parent). A parent or school can change it (privacySendAnyway).
 const AGE_BEHAVIOUR = {
-  '0-5': { hideFirstPaint: true, revealOnTimeout: false },
-  '6-10': { hideFirstPaint: true, revealOnTimeout: false },
-  '11-14': { hideFirstPaint: true, revealOnTimeout: true },
-  '15-17': { hideFirstPaint: false, revealOnTimeout: true },
+  '0-5': { hideFirstPaint: true, revealOnTimeout: false, sendAnyway: false },
+  '6-10': { hideFirstPaint: true, revealOnTimeout: false, sendAnyway: false },
+  '11-14': { hideFirstPaint: true, revealOnTimeout: true, sendAnyway: true },
+  '15-17': { hideFirstPaint: false, revealOnTimeout: true, sendAnyway: true },
 };
+const REPORTS_KEY = 'reports';
+const REPORTS_MAX = 200;
 // How long the content script waits for a verdict before the age group
 // decides (keep hidden for the youngest, show for the older ones).
 const VERDICT_TIMEOUT_MS = 2000;
@@ -291,6 +296,7 @@ chrome.webNavigation.onCommitted.addListener(async (d) => {
   if (/^https?:/.test(d.url)) {
     st.url = d.url;
     st.counts = {};
+    st.alerted = [];
     st.blocked = null;
   }
   saveTab(d.tabId);
@@ -361,8 +367,10 @@ async function labelsFor(lang, age) {
   const m = messageCache[lang];
   const pick = (k) => (m[`${k}_a${age.split('-')[0]}`] || m[k] || { message: '' }).message;
   const out = {};
-  for (const k of ['overlayBlurred', 'warnNotice', 'warnDismiss', 'warnGoBack', 'frameBlocked', 'pendingLabel']) out[k] = pick(k);
-  for (const k of Object.keys(m)) if (k.startsWith('cat_')) out[k] = m[k].message;
+  for (const k of ['overlayBlurred', 'warnNotice', 'warnDismiss', 'warnGoBack', 'frameBlocked', 'pendingLabel',
+    'alertTitle_grooming', 'alertTitle_scam', 'alertSteps_grooming', 'alertSteps_scam', 'alertHelp', 'alertLesson',
+    'piiTitle', 'piiWhy', 'piiAskParent', 'piiSendAnyway', 'piiDontSend', 'piiOk']) out[k] = pick(k);
+  for (const k of Object.keys(m)) if (k.startsWith('cat_') || k.startsWith('pii_')) out[k] = m[k].message;
   return out;
 }
 
@@ -381,6 +389,7 @@ async function onHello(msg, sender) {
   const lang = e.settings.lang === 'en' ? 'en' : 'vi';
   const labels = await labelsFor(lang, age).catch(() => ({}));
   const reply = { age, lang, labels, timeoutMs: VERDICT_TIMEOUT_MS, ...AGE_BEHAVIOUR[age] };
+  if (typeof e.settings.privacySendAnyway === 'boolean') reply.sendAnyway = e.settings.privacySendAnyway;
   // URL words and lists: act as soon as the page commits.
   if (sender.tab && sender.frameId === 0 && /^https?:/.test(msg.url || '')) {
     let v = null;
@@ -424,12 +433,129 @@ async function onClassify(msg, sender) {
     }
     blocked = true;
   }
+  // Grooming and scam warnings beside messages: logged once per page and
+  // kind (site, kind, time — never the message).
+  const alerted = new Set(v.blocks.flatMap((b) => b.alerts || []));
+  if (alerted.size && tabId >= 0) {
+    const st = await getTab(tabId);
+    st.alerted = st.alerted || [];
+    for (const a of alerted) {
+      if (st.alerted.includes(a)) continue;
+      st.alerted.push(a);
+      logActivity(sender.url || msg.url || '', a, 'alert');
+    }
+    saveTab(tabId);
+  }
   return {
     action: v.action,
     blocked,
-    blocks: v.blocks.map((b) => ({ action: b.action, spans: b.spans, categories: b.categories.map((c) => c.id) })),
+    blocks: v.blocks.map((b) => ({ action: b.action, spans: b.spans, categories: b.categories.map((c) => c.id), alerts: b.alerts || [] })),
     categories: v.categories.map((c) => c.id),
   };
+}
+
+// --- lessons ---
+
+async function onLessonsInfo(msg, sender) {
+  requireExtensionPage(sender);
+  const e = await start().catch(() => null);
+  return {
+    age: e ? e.info.age : OcheSettings.DEFAULT_AGE,
+    lang: e ? e.settings.lang : 'vi',
+    links: e && Array.isArray(e.policy.values.lessonLinks) ? e.policy.values.lessonLinks.filter((l) => /^https?:\/\//.test(l.url || '')) : [],
+    done: (await chrome.storage.local.get('lessons')).lessons || {},
+  };
+}
+
+// Only which lesson was finished, and when: not the quiz answers.
+async function onLessonDone(msg, sender) {
+  requireExtensionPage(sender);
+  const index = await (await fetch(chrome.runtime.getURL('lessons/index.json'))).json();
+  if (!index.lessons.includes(msg.id)) throw new Error('unknown lesson');
+  const e = await start().catch(() => null);
+  const lang = e && e.settings.lang === 'en' ? 'en' : 'vi';
+  const lesson = await (await fetch(chrome.runtime.getURL(`lessons/${msg.id}.${lang}.json`))).json();
+  const got = (await chrome.storage.local.get('lessons')).lessons || {};
+  got[msg.id] = { t: Date.now(), title: lesson.title };
+  await chrome.storage.local.set({ lessons: got });
+  return { ok: true };
+}
+
+async function onOpenLesson(msg, sender) {
+  const topic = /^[a-z-]{2,20}$/.test(msg.topic || '') ? msg.topic : '';
+  await chrome.tabs.create({ url: chrome.runtime.getURL(`lessons.html${topic ? `?topic=${topic}` : ''}`), index: sender.tab ? sender.tab.index + 1 : undefined });
+  return { ok: true };
+}
+
+// --- the privacy guard: what the child is typing ---
+// The text is checked in memory and forgotten; only the kinds found go back.
+// Nothing typed is ever stored or logged.
+
+async function onPii(msg) {
+  const e = await start();
+  const text = typeof msg.text === 'string' ? msg.text : '';
+  const found = text ? e.classifier.findPii(text) : [];
+  return { kinds: [...new Set(found.map((f) => f.kind))] };
+}
+
+// The bubble was shown: the parent's summary gets the site and the kinds.
+async function onPiiShown(msg, sender) {
+  const kinds = (Array.isArray(msg.kinds) ? msg.kinds : []).filter((k) => /^[a-z-]{2,12}$/.test(k)).slice(0, 6);
+  await logActivity(sender.url || '', 'pii', `warn:${kinds.join('+')}`);
+  return { ok: true };
+}
+
+// --- "I need help" and reports ---
+// The help page learns which site and category it is about from a context
+// the background keeps (storage.session), never from its own address.
+
+async function onOpenHelp(msg, sender) {
+  const e = await start().catch(() => null);
+  let url = sender.url || '';
+  let category = typeof msg.category === 'string' ? msg.category.slice(0, 20) : '';
+  if (fromExtensionPage(sender) && sender.tab) {
+    const st = await getTab(sender.tab.id);
+    if (st.blocked) {
+      url = st.blocked.url;
+      category = category || st.blocked.category;
+    } else {
+      url = '';
+    }
+  }
+  const ctx = Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(16).padStart(2, '0')).join('');
+  await chrome.storage.session.set({ [`help:${ctx}`]: { domain: domainOf(url), category, t: Date.now() } }).catch(() => {});
+  const page = chrome.runtime.getURL(`help.html#${ctx}`);
+  if (msg.sameTab && sender.tab) await chrome.tabs.update(sender.tab.id, { url: page });
+  else await chrome.tabs.create({ url: page, index: sender.tab ? sender.tab.index + 1 : undefined });
+  return { ok: true, age: e ? e.info.age : null };
+}
+
+async function onHelpInfo(msg, sender) {
+  requireExtensionPage(sender);
+  const e = await start().catch(() => null);
+  const key = `help:${String(msg.ctx || '')}`;
+  const ctx = (await chrome.storage.session.get(key).catch(() => ({})))[key] || null;
+  return {
+    age: e ? e.info.age : OcheSettings.DEFAULT_AGE,
+    lang: e ? e.settings.lang : 'vi',
+    domain: ctx ? ctx.domain : '',
+    category: ctx ? ctx.category : '',
+  };
+}
+
+// The one place the child's own words are kept (the child is told a parent
+// will read them). Stays on this computer.
+async function onReport(msg, sender) {
+  requireExtensionPage(sender);
+  const key = `help:${String(msg.ctx || '')}`;
+  const ctx = (await chrome.storage.session.get(key).catch(() => ({})))[key] || {};
+  const note = typeof msg.note === 'string' ? msg.note.trim().slice(0, 500) : '';
+  const got = await chrome.storage.local.get(REPORTS_KEY);
+  const list = got[REPORTS_KEY] || [];
+  list.push({ t: Date.now(), domain: ctx.domain || '', category: ctx.category || 'unknown', note });
+  await chrome.storage.local.set({ [REPORTS_KEY]: list.slice(-REPORTS_MAX) });
+  logActivity(ctx.domain || '', ctx.category || 'report', 'report');
+  return { ok: true };
 }
 
 // Extension pages only: a content script's sender.url is the web page's,
@@ -469,7 +595,38 @@ async function onBlockedInfo(msg, sender) {
     allowUnlock: e ? e.settings.allowUnlock : true,
     schoolName: e ? e.settings.schoolName : '',
     schoolContact: e ? e.settings.schoolContact : '',
+    alternatives: e ? await alternativesFor(e) : [],
   };
+}
+
+// Good places to go instead: the school's list (first, or instead of ours
+// with replaceAlternatives), then the parent's, then the built-in list.
+// Every entry must pass the same URL check as any page (a lapsed domain can
+// be bought by a gambling site).
+async function alternativesFor(e) {
+  const age = e.info.age;
+  const lang = e.settings.lang === 'en' ? 'en' : 'vi';
+  const pick = (x) => (typeof x === 'string' ? x : (x && (x[lang] || x.vi || x.en)) || '');
+  const out = [];
+  const p = e.policy.values;
+  for (const a of [...(p.alternatives || []), ...(e.local.alternatives || [])]) {
+    out.push({ url: a.url, name: pick(a.name), description: pick(a.description), ages: a.ages });
+  }
+  if (!p.replaceAlternatives) {
+    try {
+      const built = await (await fetch(chrome.runtime.getURL('content/alternatives.json'))).json();
+      for (const a of built.entries) out.push({ url: a.url, name: pick(a.name), description: pick(a.description), ages: a.ages });
+    } catch (_) { /* no list: nothing to offer */ }
+  }
+  return out.filter((a) => {
+    if (!/^https?:\/\//.test(a.url || '') || !a.name) return false;
+    if (a.ages && !a.ages.includes(age)) return false;
+    try {
+      return e.classifier.classifyUrl(a.url).action === 'allow';
+    } catch (_) {
+      return false;
+    }
+  }).slice(0, 6);
 }
 
 // --- parent sign-in (settings page) ---
@@ -599,6 +756,13 @@ async function onSaveSettings(msg, sender) {
   if (Array.isArray(p.blockDomains)) patch.blockDomains = OchePolicy.cleanList(p.blockDomains);
   if (typeof p.safeSearch === 'boolean' && !e.locked.safeSearch) patch.safeSearch = p.safeSearch;
   if (Number.isInteger(p.activityDays) && p.activityDays >= 1 && p.activityDays <= 365) patch.activityDays = p.activityDays;
+  if (typeof p.privacySendAnyway === 'boolean' || p.privacySendAnyway === null) patch.privacySendAnyway = p.privacySendAnyway;
+  if (Array.isArray(p.alternatives)) {
+    patch.alternatives = p.alternatives
+      .filter((a) => a && /^https?:\/\/[^\s]+$/.test(a.url) && typeof a.name === 'string')
+      .slice(0, 20)
+      .map((a) => ({ url: a.url, name: a.name.slice(0, 80) }));
+  }
   await OcheSettings.save(patch);
   await rebuild();
   return { ok: true };
@@ -607,7 +771,7 @@ async function onSaveSettings(msg, sender) {
 async function onClearActivity(msg, sender) {
   requireExtensionPage(sender);
   await requireToken(msg.token);
-  await chrome.storage.local.set({ [ACTIVITY_KEY]: [], [REQUESTS_KEY]: [] });
+  await chrome.storage.local.set({ [ACTIVITY_KEY]: [], [REQUESTS_KEY]: [], [REPORTS_KEY]: [] });
   return { ok: true };
 }
 
@@ -753,6 +917,14 @@ const handlers = {
   grantUnlock: onGrantUnlock,
   refuseUnlock: onRefuseUnlock,
   endUnlock: onEndUnlock,
+  lessonsInfo: onLessonsInfo,
+  lessonDone: onLessonDone,
+  openLesson: onOpenLesson,
+  pii: onPii,
+  piiShown: onPiiShown,
+  openHelp: onOpenHelp,
+  helpInfo: onHelpInfo,
+  report: onReport,
 };
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {

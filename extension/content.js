@@ -269,21 +269,60 @@
     document.documentElement.appendChild(note);
   }
 
+  // A grooming or scam message gets a calm card right after it, so the
+  // child sees which message is the danger and what to do. The page stays.
+  function alertCard(el, kinds) {
+    if (el.hasAttribute('data-oche-alert') || !el.parentNode) return;
+    el.setAttribute('data-oche-alert', kinds.join(' '));
+    const kind = kinds.includes('grooming') ? 'grooming' : 'scam';
+    const card = document.createElement('div');
+    card.setAttribute(ATTR_UI, 'alert');
+    card.className = 'oche-alert';
+    card.setAttribute('role', 'alert');
+    const shadow = card.attachShadow({ mode: 'closed' });
+    shadow.innerHTML = `<style>
+      :host{all:initial;display:block;margin:6px 0}
+      div{background:#fff4e5;color:#3b2a12;border:2px solid #e59a2f;border-left-width:8px;border-radius:12px;
+        padding:10px 14px;font:15px/1.45 system-ui,sans-serif;max-width:40em}
+      strong{display:block;font-size:16px;margin-bottom:4px}
+      ul{margin:4px 0 8px;padding-left:1.2em}
+      button{font:inherit;border-radius:10px;border:1px solid #b07416;background:#fff;padding:5px 12px;margin:2px 6px 2px 0;cursor:pointer;color:#3b2a12}
+      button:focus-visible{outline:3px solid #1f6feb;outline-offset:2px}
+    </style><div><strong></strong><ul></ul><button type="button" class="help"></button><button type="button" class="learn"></button></div>`;
+    shadow.querySelector('strong').textContent = label(`alertTitle_${kind}`) || 'Ô Che';
+    const ul = shadow.querySelector('ul');
+    for (const step of (label(`alertSteps_${kind}`) || '').split('|').filter(Boolean)) {
+      const li = document.createElement('li');
+      li.textContent = step.trim();
+      ul.appendChild(li);
+    }
+    const help = shadow.querySelector('.help');
+    help.textContent = label('alertHelp') || 'Help';
+    help.addEventListener('click', () => send({ type: 'openHelp', category: kind }).catch(() => {}));
+    const learn = shadow.querySelector('.learn');
+    learn.textContent = label('alertLesson') || 'Learn';
+    learn.addEventListener('click', () => send({ type: 'openLesson', topic: kind }).catch(() => {}));
+    el.insertAdjacentElement('afterend', card);
+  }
+
   function apply(items, reply) {
     reply.blocks.forEach((v, i) => {
       const item = items[i];
       if (!item) return;
       const el = item.el;
       if (v.action === 'blur' || (v.action === 'block')) blur(el);
+      if (v.alerts && v.alerts.length) alertCard(el, v.alerts);
       item.done = true;
     });
     for (const item of items) {
       // A block sent in parts is revealed when all its parts are back.
       if (item.last) reveal(item.el);
     }
-    const warnCats = reply.blocks.filter((b) => b.action === 'warn').flatMap((b) => b.categories);
+    // A message with its own warning card needs no page-wide notice too.
+    const carded = (b) => b.alerts && b.alerts.length > 0;
+    const warnCats = reply.blocks.filter((b) => b.action === 'warn' && !carded(b)).flatMap((b) => b.categories);
     if (warnCats.length && isTop) warn(warnCats);
-    if (reply.action === 'warn' && isTop) warn(reply.categories);
+    if (reply.action === 'warn' && isTop && !reply.blocks.some(carded)) warn(reply.categories);
     if (reply.blocked) {
       if (isTop) pageBlocked = true; // the background is sending the tab away
       else blockFrame();
@@ -419,6 +458,170 @@
 
   function observe(target) {
     observer.observe(target, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ATTRS });
+  }
+
+  // --- the privacy guard: what the child is about to send ---
+  // While the child types, the field's text is checked (debounced) for
+  // personal information. Enter must be decided synchronously, so the last
+  // verdict decides: when it found something, Enter (or the form's submit)
+  // is held once and a bubble explains. "Send anyway" (older children) lets
+  // the next real Enter through. Password fields are never read, IME
+  // composition (Telex/VNI) is never interrupted, and nothing typed is kept.
+
+  const PII_DEBOUNCE_MS = 150;
+  const PII_TAIL_CHARS = 20000;
+  const TEXT_INPUTS = new Set(['text', 'search', 'email', 'tel', 'url', '']);
+  const fieldState = new WeakMap(); // field -> { text, kinds, allowNext, timer }
+
+  function editableRoot(t) {
+    if (!t || t.nodeType !== 1) return null;
+    if (t.tagName === 'TEXTAREA') return t;
+    if (t.tagName === 'INPUT') {
+      const type = (t.getAttribute('type') || '').toLowerCase();
+      return TEXT_INPUTS.has(type) && !/password/i.test(t.autocomplete || '') ? t : null;
+    }
+    if (t.isContentEditable) {
+      let el = t;
+      while (el.parentElement && el.parentElement.isContentEditable) el = el.parentElement;
+      return el;
+    }
+    return null;
+  }
+
+  function fieldText(f) {
+    const v = f.tagName === 'TEXTAREA' || f.tagName === 'INPUT' ? f.value : f.textContent || '';
+    return v.length > PII_TAIL_CHARS ? v.slice(-PII_TAIL_CHARS) : v;
+  }
+
+  function checkField(f) {
+    const st = fieldState.get(f) || { text: '', kinds: [], allowNext: false, timer: 0 };
+    fieldState.set(f, st);
+    clearTimeout(st.timer);
+    st.timer = setTimeout(() => {
+      const text = fieldText(f);
+      if (text === st.text) return;
+      if (!/\d|@|\S{2,}\s+\S/.test(text)) {
+        st.text = text;
+        st.kinds = [];
+        return;
+      }
+      send({ type: 'pii', text }).then((r) => {
+        st.text = text;
+        st.kinds = r.kinds || [];
+      }).catch(() => {});
+    }, PII_DEBOUNCE_MS);
+  }
+
+  let bubble = null;
+  function closeBubble() {
+    if (bubble) bubble.remove();
+    bubble = null;
+  }
+
+  function showBubble(f, st) {
+    closeBubble();
+    send({ type: 'piiShown', kinds: st.kinds }).catch(() => {});
+    bubble = document.createElement('div');
+    bubble.setAttribute(ATTR_UI, 'bubble');
+    bubble.className = 'oche-bubble';
+    const shadow = bubble.attachShadow({ mode: 'closed' });
+    shadow.innerHTML = `<style>
+      :host{all:initial}
+      .b{position:fixed;z-index:2147483647;max-width:min(380px,92vw);background:#f3f9ff;color:#15324a;
+        border:2px solid #4a90c8;border-radius:16px;padding:12px 16px;font:15px/1.45 system-ui,sans-serif;
+        box-shadow:0 8px 28px rgba(0,0,0,.2)}
+      strong{display:block;font-size:16px;margin-bottom:4px}
+      p{margin:4px 0}
+      .row{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}
+      button{font:inherit;border-radius:10px;border:1px solid #2f6f9f;background:#fff;color:#15324a;padding:6px 12px;cursor:pointer}
+      button.primary{background:#1f6f8b;border-color:#1f6f8b;color:#fff}
+      button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+    </style><div class="b" role="alertdialog" aria-modal="false"><strong></strong><p class="what"></p><p class="why"></p><p class="ask"></p>
+      <div class="row"><button type="button" class="primary stop"></button><button type="button" class="anyway"></button></div></div>`;
+    const kinds = st.kinds.map((k) => label(`pii_${k.replace(/-/g, '_')}`) || k).join(', ');
+    shadow.querySelector('strong').textContent = label('piiTitle') || 'Ô Che';
+    shadow.querySelector('.what').textContent = kinds;
+    shadow.querySelector('.why').textContent = label('piiWhy');
+    shadow.querySelector('.ask').textContent = label('piiAskParent');
+    const stop = shadow.querySelector('.stop');
+    stop.textContent = label(config && config.sendAnyway ? 'piiDontSend' : 'piiOk') || 'OK';
+    stop.addEventListener('click', () => {
+      closeBubble();
+      f.focus();
+    });
+    const anyway = shadow.querySelector('.anyway');
+    if (config && config.sendAnyway) {
+      anyway.textContent = label('piiSendAnyway') || 'Send';
+      anyway.addEventListener('click', () => {
+        // The next real Enter goes through (chat apps ignore synthetic ones).
+        st.allowNext = true;
+        closeBubble();
+        f.focus();
+      });
+    } else {
+      anyway.remove();
+    }
+    const box = shadow.querySelector('.b');
+    const r = f.getBoundingClientRect();
+    const top = r.top > 220 ? Math.max(8, r.top - 12) : Math.min(window.innerHeight - 40, r.bottom + 12);
+    box.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - 400))}px`;
+    if (r.top > 220) box.style.bottom = `${window.innerHeight - top}px`;
+    else box.style.top = `${top}px`;
+    (document.body || document.documentElement).appendChild(bubble);
+    stop.focus();
+  }
+
+  // Whether this Enter (or submit) must be held.
+  function mustHold(f) {
+    const st = fieldState.get(f);
+    if (!st || !st.kinds.length) return null;
+    if (st.allowNext) {
+      st.allowNext = false;
+      return null;
+    }
+    return st;
+  }
+
+  function onKeydown(e) {
+    if (!e.isTrusted || e.key !== 'Enter' || e.isComposing || e.keyCode === 229) return;
+    if (e.shiftKey && !(e.target && e.target.tagName === 'INPUT')) return; // a new line, not "send"
+    const f = editableRoot(e.target);
+    if (!f) return;
+    const st = mustHold(f);
+    if (!st) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    showBubble(f, st);
+  }
+
+  function onSubmit(e) {
+    if (!e.isTrusted || !e.target || !e.target.elements) return;
+    for (const el of e.target.elements) {
+      const f = editableRoot(el);
+      if (!f) continue;
+      const st = mustHold(f);
+      if (!st) continue;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      showBubble(f, st);
+      return;
+    }
+  }
+
+  if (!window.__ocheTypingGuard) {
+    window.__ocheTypingGuard = true;
+    // Capture on window: before the page's own handlers see the key.
+    window.addEventListener('keydown', onKeydown, true);
+    window.addEventListener('submit', onSubmit, true);
+    window.addEventListener('input', (e) => {
+      if (!e.isTrusted || e.isComposing) return;
+      const f = editableRoot(e.target);
+      if (f) checkField(f);
+    }, true);
+    window.addEventListener('compositionend', (e) => {
+      const f = editableRoot(e.target);
+      if (f) checkField(f);
+    }, true);
   }
 
   async function init() {

@@ -54,6 +54,7 @@ browser_suite() {
 }
 browser_suite Chromium tests/browser/chromium.test.mjs
 browser_suite "Chromium (parents and schools)" tests/browser/chromium-parents.test.mjs
+browser_suite "Chromium (protecting the child, lessons)" tests/browser/chromium-child.test.mjs
 browser_suite Firefox tests/browser/firefox.test.mjs
 browser_suite "Firefox (parents and schools)" tests/browser/firefox-parents.test.mjs
 

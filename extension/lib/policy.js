@@ -134,6 +134,7 @@ const OchePolicy = (() => {
       allowUnlock: managed ? p.allowUnlockRequests === true : true,
       schoolName: p.schoolName || '',
       schoolContact: p.schoolContact || '',
+      privacySendAnyway: typeof p.privacySendAnyway === 'boolean' ? p.privacySendAnyway : local.privacySendAnyway,
       // Once a school manages the browser, setting-up is the school's job.
       setupDone: local.setupDone || managed,
     };

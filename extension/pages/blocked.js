@@ -65,6 +65,30 @@
     else if (history.length > 1) history.back();
     else window.close();
   });
+  // The lesson that matches what just happened (category → lesson topic).
+  const topic = { sexual: 'sexual', violence: 'violence', 'self-harm': 'self-harm', drugs: 'drugs', gambling: 'gambling',
+    weapons: 'weapons', hate: 'hate', harassment: 'harassment', profanity: 'profanity', scam: 'scam', grooming: 'grooming' }[info.category];
+  document.getElementById('learn').href = `lessons.html${topic ? `?topic=${topic}` : ''}`;
+  // Good places to go instead, for the younger children.
+  const alts = info.alternatives || [];
+  if (!older && alts.length) {
+    const ul = document.getElementById('alt-list');
+    for (const a of alts) {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = a.url;
+      link.textContent = a.name;
+      li.appendChild(link);
+      if (a.description) {
+        const d = document.createElement('span');
+        d.className = 'small';
+        d.textContent = ` — ${a.description}`;
+        li.appendChild(d);
+      }
+      ul.appendChild(li);
+    }
+    document.getElementById('alternatives').hidden = false;
+  }
   if (info.schoolContact) {
     const el = document.getElementById('school-contact');
     el.textContent = t('blockedSchoolContact', null, info.schoolContact);
@@ -93,6 +117,9 @@
     panel.hidden = !panel.hidden;
     help.setAttribute('aria-expanded', String(!panel.hidden));
     if (!panel.hidden) panel.querySelector('a').focus();
+  });
+  document.getElementById('more-help').addEventListener('click', () => {
+    chrome.runtime.sendMessage({ type: 'openHelp', category: info.category }).catch(() => {});
   });
   if (support) {
     // The help panel is the point of the support page: open it.

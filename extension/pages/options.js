@@ -318,6 +318,10 @@ function fillForm(info) {
   form.blockDomains.value = (locked.all ? eff.blockDomains : info.local.blockDomains).join('\n');
   form.allowDomains.disabled = locked.all;
   form.blockDomains.disabled = locked.all;
+  form.privacySendAnyway.value = typeof info.local.privacySendAnyway === 'boolean' ? (info.local.privacySendAnyway ? 'yes' : 'no') : '';
+  form.privacySendAnyway.disabled = locked.all;
+  form.alternatives.value = (info.local.alternatives || []).map((a) => `${a.url} ${a.name}`).join('\n');
+  form.alternatives.disabled = locked.all;
   form.safeSearch.checked = eff.safeSearch !== false;
   form.safeSearch.disabled = locked.all || locked.safeSearch;
   form.activityDays.value = eff.activityDays || 30;
@@ -355,6 +359,12 @@ function fillForm(info) {
       blockDomains: lines(form.blockDomains.value),
       safeSearch: form.safeSearch.checked,
       activityDays: Number(form.activityDays.value) || 30,
+      privacySendAnyway: { yes: true, no: false }[form.privacySendAnyway.value] ?? null,
+      // "https://example.org Name of the site", one per line.
+      alternatives: form.alternatives.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+        const [url, ...name] = l.split(/\s+/);
+        return { url, name: name.join(' ') || url };
+      }),
     };
     const r = await send({ type: 'saveSettings', token, patch });
     if (!r || !r.ok) return showError(form, (r && r.error) || 'error');

@@ -32,7 +32,8 @@
     e.hidden = false;
   }
   document.getElementById('settings').addEventListener('click', () => chrome.runtime.openOptionsPage());
-  document.getElementById('help').addEventListener('click', () => {
-    chrome.tabs.create({ url: chrome.runtime.getURL('blocked.html#support') });
+  document.getElementById('help').addEventListener('click', async () => {
+    await chrome.runtime.sendMessage({ type: 'openHelp' }).catch(() => null);
+    window.close();
   });
 })();
