@@ -133,6 +133,11 @@ pub struct BlockVerdict {
     pub reasons: Vec<Reason>,
     /// Character ranges of the block to blur, sorted, non-overlapping.
     pub spans: Vec<Span>,
+    /// `grooming` and `scam` when they reached the profile's threshold: the
+    /// extension shows the child a warning beside this message (absent when
+    /// empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<&'static str>,
     #[serde(skip)]
     pub(crate) triggered: u16,
     #[serde(skip)]
@@ -384,11 +389,22 @@ impl Classifier {
             .map(|(start, end)| Span { start, end })
             .collect()
         };
+        // A warning beside a message is gentler than a blur, so it starts
+        // at a lower score (profiles.txt, `alert` row).
+        let alerts = [Category::Grooming, Category::Scam]
+            .into_iter()
+            .filter(|c| {
+                self.profile.actions[c.index()] != Action::Allow
+                    && s.scores[c.index()] >= self.profile.alert_threshold
+            })
+            .map(Category::id)
+            .collect();
         BlockVerdict {
             action: action.id(),
             categories: category_scores(&s.scores),
             reasons: self.reasons(&s.fired, &s.scores, &self.text),
             spans,
+            alerts,
             triggered,
             chars: text.chars().count(),
             strong: s.strong & triggered,

@@ -529,3 +529,110 @@ pub fn pii(path: Option<&str>) -> ExitCode {
     println!("lines without personal information that raised a finding: {neg_fired}/{neg_lines}");
     ExitCode::SUCCESS
 }
+
+/// `oche eval-warnings [--data DIR] [FILE]`: recall of grooming and scam
+/// warnings on the frozen labelled messages (`data/eval/warnings.tsv`), their
+/// false alarms there, on the clean comments of the shared labelled sets
+/// and on the performance corpus (Wikipedia, medicine, fairy tales).
+pub fn warnings(data: Option<&str>, file: Option<&str>) -> ExitCode {
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/data/eval/warnings.tsv");
+    let path = file.unwrap_or(default);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("oche: cannot read `{path}`: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let dir = data_dir(data);
+    let datasets = match load_datasets(&dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("oche: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let pages = load_pages(&dir).unwrap_or_default();
+    println!("grooming and scam warnings on {path}");
+    for age in ["6-10", "11-14", "15-17"] {
+        let settings = Settings {
+            age: Some(age.to_string()),
+            ..Settings::default()
+        };
+        let c = match Classifier::new(&settings) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("oche: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        // label -> (lines, warned with the right label)
+        let mut by_label = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+        let (mut none_lines, mut none_warned) = (0, 0);
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 4 {
+                continue;
+            }
+            let (id, label, msg) = (cols[0], cols[2], cols[3]);
+            let alerts = alerts_of(&c, msg);
+            if label == "none" {
+                none_lines += 1;
+                if !alerts.is_empty() {
+                    none_warned += 1;
+                    if age == "11-14" {
+                        eprintln!("  false alarm {id} {alerts:?}: {msg}");
+                    }
+                }
+            } else {
+                let e = by_label.entry(if label == "grooming" { "grooming" } else { "scam" }).or_default();
+                e.0 += 1;
+                if alerts.contains(&label) {
+                    e.1 += 1;
+                } else if age == "11-14" {
+                    eprintln!("  missed {id} {label}: {msg}");
+                }
+            }
+        }
+        let (mut clean, mut clean_warned) = (0, 0);
+        for d in &datasets {
+            for item in d.items.iter().filter(|i| !i.harmful) {
+                clean += 1;
+                if !alerts_of(&c, &item.text).is_empty() {
+                    clean_warned += 1;
+                }
+            }
+        }
+        let (mut page_n, mut page_warned, mut blocks_n, mut blocks_warned) = (0, 0, 0, 0);
+        for p in &pages {
+            if p.source == "vihos" || p.source == "safesense" {
+                continue; // comment pages: labelled above, item by item
+            }
+            page_n += 1;
+            let mut any = false;
+            for b in page_blocks(&p.text) {
+                blocks_n += 1;
+                if !alerts_of(&c, b).is_empty() {
+                    blocks_warned += 1;
+                    any = true;
+                }
+            }
+            page_warned += usize::from(any);
+        }
+        print!("{age:>6}:");
+        for (label, (n, hit)) in &by_label {
+            print!("  {label} recall {:.1}% ({hit}/{n})", pct(*hit, *n));
+        }
+        println!(
+            "  false alarms: labelled none {:.1}% ({none_warned}/{none_lines}), clean comments {:.2}% ({clean_warned}/{clean}), corpus pages {page_warned}/{page_n} ({blocks_warned}/{blocks_n} paragraphs)",
+            pct(none_warned, none_lines),
+            pct(clean_warned, clean)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// The warnings the extension would show beside one message.
+fn alerts_of(c: &Classifier, text: &str) -> Vec<&'static str> {
+    c.classify_page(&[text]).blocks.swap_remove(0).alerts
+}

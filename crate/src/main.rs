@@ -28,6 +28,8 @@ USAGE:
       Personal information in FILE or stdin: {\"findings\": [{\"kind\":
       \"phone|id-number|email|address|school|name-age\", \"start\": n, \"end\": n}]}
       (offsets in characters of the input, end exclusive).
+  oche eval-pii [FILE] | oche eval-warnings [--data DIR] [FILE]
+      Privacy guard and grooming/scam warnings on the frozen labelled sets.
   oche eval [--data DIR]
       Recall and false-positive rate on the labelled sets, per age group.
   oche train [--data DIR] OUT
@@ -140,6 +142,10 @@ fn main() -> ExitCode {
         }),
         "pii" => pii(rest),
         "eval-pii" => eval::pii(rest.first().map(String::as_str)),
+        "eval-warnings" => match parse_opts(rest, false) {
+            Ok(o) => eval::warnings(o.data.as_deref(), o.args.first().map(String::as_str)),
+            Err(e) => usage_error(&e),
+        },
         "compile-domains" => compile_domains(rest),
         "dnr-rules" => dnr_rules(rest),
         "-h" | "--help" | "help" => {

@@ -53,6 +53,9 @@ pub struct Profile {
     /// Score at which a category's action applies, per category.
     pub thresholds: [i32; Category::COUNT],
     pub actions: [Action; Category::COUNT],
+    /// Score at which a `grooming` or `scam` message gets a warning beside
+    /// it (the `alert` row; the threshold when the row is absent).
+    pub alert_threshold: i32,
 }
 
 /// All four profiles.
@@ -69,6 +72,7 @@ impl Profiles {
     /// Parses the table format of `data/profiles.txt`.
     pub fn parse(text: &str) -> Result<Profiles, String> {
         let mut thresholds: Option<[i32; 4]> = None;
+        let mut alerts: Option<[i32; 4]> = None;
         let mut actions: [[Option<Action>; Category::COUNT]; 4] = [[None; Category::COUNT]; 4];
         for (n, line) in text.lines().enumerate() {
             let line = crate::normalize::strip_comment(line).trim();
@@ -83,15 +87,18 @@ impl Profiles {
                     cols.len() - 1
                 )));
             }
-            if cols[0] == "threshold" {
+            if cols[0] == "threshold" || cols[0] == "alert" {
                 let mut t = [0; 4];
                 for (i, v) in cols[1..].iter().enumerate() {
-                    t[i] =
-                        v.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
-                            err(format!("threshold `{v}` must be a positive number"))
-                        })?;
+                    t[i] = v.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
+                        err(format!("{} `{v}` must be a positive number", cols[0]))
+                    })?;
                 }
-                thresholds = Some(t);
+                if cols[0] == "threshold" {
+                    thresholds = Some(t);
+                } else {
+                    alerts = Some(t);
+                }
                 continue;
             }
             let c = Category::from_id(cols[0])
@@ -113,6 +120,7 @@ impl Profiles {
                 age,
                 thresholds: [thresholds[age.index()]; Category::COUNT],
                 actions: a,
+                alert_threshold: alerts.unwrap_or(thresholds)[age.index()],
             });
         }
         Ok(Profiles {
