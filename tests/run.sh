@@ -57,6 +57,7 @@ browser_suite "Chromium (parents and schools)" tests/browser/chromium-parents.te
 browser_suite "Chromium (protecting the child, lessons)" tests/browser/chromium-child.test.mjs
 browser_suite Firefox tests/browser/firefox.test.mjs
 browser_suite "Firefox (parents and schools)" tests/browser/firefox-parents.test.mjs
+browser_suite "Firefox (protecting the child, lessons)" tests/browser/firefox-child.test.mjs
 
 # --- lint ----------------------------------------------------------------------
 say "web-ext lint (Firefox build)"
