@@ -38,6 +38,8 @@ cargo test --release -p oche --test large_inputs -- --include-ignored
 # --- WebAssembly vs CLI ------------------------------------------------------
 say "WebAssembly build agrees with the CLI"
 node --test tests/wasm/
+say "Extension content files (lessons, guidance, help, alternatives)"
+node --test tests/data/
 
 # --- browsers, one at a time ---------------------------------------------
 # Each test has a time limit, and a suite that fails is run once more: a

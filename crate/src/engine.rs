@@ -469,11 +469,13 @@ mod tests {
 
     #[test]
     fn substring_prefix_suffix() {
-        let lex = "[sexual]\n40 *porn*\n30 xxx*\n20 *fucker\n";
+        let lex = "[sexual]\n40 *porn*\n30 xvid*\n20 *fucker\n";
         let s = Category::Sexual;
-        assert_eq!(score(lex, "watch xxxpornxxx now", s), 40 + 30);
+        assert_eq!(score(lex, "watch xvidpornxxx now", s), 40 + 30);
         assert_eq!(score(lex, "motherfucker", s), 20);
         assert_eq!(score(lex, "fuckers", s), 0);
+        // Squeezed to one letter, `*xxx*` would match "expert": refused.
+        assert!(parse("t", "[sexual]\n40 *xxx*\n", 0, &Normalizer::default()).is_err());
     }
 
     #[test]

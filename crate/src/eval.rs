@@ -585,7 +585,13 @@ pub fn warnings(data: Option<&str>, file: Option<&str>) -> ExitCode {
                     }
                 }
             } else {
-                let e = by_label.entry(if label == "grooming" { "grooming" } else { "scam" }).or_default();
+                let e = by_label
+                    .entry(if label == "grooming" {
+                        "grooming"
+                    } else {
+                        "scam"
+                    })
+                    .or_default();
                 e.0 += 1;
                 if alerts.contains(&label) {
                     e.1 += 1;

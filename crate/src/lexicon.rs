@@ -225,6 +225,15 @@ fn pattern(text: &str, exact_only: bool, normalizer: &Normalizer) -> Result<Patt
     }
     let exact_core = n.exact.trim();
     let folded_core = n.folded.trim();
+    // A part of a word must stay specific after normalisation: `*xxx*`
+    // squeezes to `*x*`, which would match "expert" and "exxon".
+    let kept = exact_core.chars().filter(|c| c.is_alphanumeric()).count();
+    let written = inner.chars().filter(|c| c.is_alphanumeric()).count();
+    if form != Form::Words && (kept < 2 || (written >= 3 && kept < 3)) {
+        return Err(format!(
+            "`{text}` normalises to `{exact_core}`: too short to match inside words (write it as a whole word)"
+        ));
+    }
     let wrap = |core: &str| match form {
         Form::Words => format!(" {core} "),
         Form::Prefix => format!(" {core}"),
