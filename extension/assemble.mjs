@@ -55,6 +55,7 @@ function build(name, manifest) {
   fs.copyFileSync(path.join(root, 'target/wasm-pkg/oche_bg.wasm'), path.join(out, 'oche_bg.wasm'));
   fs.copyFileSync(path.join(root, 'target/ext-data/domains.bin'), path.join(out, 'domains.bin'));
   fs.copyFileSync(path.join(root, 'crate/data/model/offensive-vi.bin'), path.join(out, 'model.bin'));
+  fs.copyFileSync(path.join(root, 'crate/data/model/names.bin'), path.join(out, 'names.bin'));
   copyDir(path.join(root, 'target/ext-data/rules'), path.join(out, 'rules'));
   // Every ruleset the manifest names must exist (an empty one is valid).
   for (const r of manifest.declarative_net_request.rule_resources) {

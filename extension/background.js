@@ -48,12 +48,27 @@ let engine = null; // { settings, classifier, info, startMs }
 let starting = null;
 let domainBytes = null;
 let modelBytes = null;
+let namesBytes = null;
 let lastError = null;
+
+// Settings that change while the classifier is being built must not be
+// lost: every rebuild bumps the generation, and a build that started under
+// an older generation is thrown away and started again.
+let generation = 0;
 
 function start() {
   if (engine) return Promise.resolve(engine);
   if (!starting) {
-    starting = boot().catch((err) => {
+    const gen = generation;
+    starting = boot().then((e) => {
+      if (gen !== generation) {
+        starting = null;
+        return start();
+      }
+      engine = e;
+      starting = null;
+      return e;
+    }, (err) => {
       starting = null;
       lastError = String(err && err.message ? err.message : err);
       console.error('Ô Che: classifier failed to start:', err);
@@ -67,9 +82,10 @@ async function boot() {
   const t0 = performance.now();
   await wasm_bindgen({ module_or_path: chrome.runtime.getURL('oche_bg.wasm') });
   if (!domainBytes) {
-    const [d, m] = await Promise.all([fetch(chrome.runtime.getURL('domains.bin')), fetch(chrome.runtime.getURL('model.bin'))]);
+    const [d, m, n] = await Promise.all(['domains.bin', 'model.bin', 'names.bin'].map((f) => fetch(chrome.runtime.getURL(f))));
     domainBytes = new Uint8Array(await d.arrayBuffer());
     modelBytes = new Uint8Array(await m.arrayBuffer());
+    namesBytes = new Uint8Array(await n.arrayBuffer());
   }
   const local = await OcheSettings.load();
   const policy = await OchePolicy.load();
@@ -79,12 +95,11 @@ async function boot() {
   lastError = null;
   const { classifier, problems } = makeClassifier(effective, Object.keys(unlocks));
   const info = classifier.info();
-  engine = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, startMs: performance.now() - t0 };
-  starting = null;
+  const built = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, startMs: performance.now() - t0 };
   await applyRulesets(info).catch((err) => console.error('Ô Che: rulesets:', err));
   await syncDynamicRules(effective, unlocks).catch((err) => console.error('Ô Che: dynamic rules:', err));
   scheduleUnlockExpiry(unlocks);
-  return engine;
+  return built;
 }
 
 function coreSettings(settings, unlocked) {
@@ -110,7 +125,7 @@ function makeClassifier(settings, unlocked) {
   ];
   for (const attempt of attempts) {
     try {
-      return { classifier: new wasm_bindgen.Classifier(attempt(), domainBytes, modelBytes), problems };
+      return { classifier: new wasm_bindgen.Classifier(attempt(), domainBytes, modelBytes, namesBytes), problems };
     } catch (err) {
       const msg = String(err && err.message ? err.message : err);
       console.error('Ô Che: settings rejected:', msg);
@@ -118,7 +133,7 @@ function makeClassifier(settings, unlocked) {
       lastError = `settings: ${msg}`;
     }
   }
-  return { classifier: new wasm_bindgen.Classifier({}, domainBytes, modelBytes), problems };
+  return { classifier: new wasm_bindgen.Classifier({}, domainBytes, modelBytes, namesBytes), problems };
 }
 
 // Static rulesets (one per category) block listed domains before any
@@ -152,7 +167,15 @@ function domainRules(domains, startId, priority, makeAction) {
   return rules;
 }
 
-async function syncDynamicRules(settings, unlocks) {
+// One update at a time: two builds racing would both remove the old rules
+// and add theirs, and the second would fail on duplicate ids.
+let rulesQueue = Promise.resolve();
+function syncDynamicRules(settings, unlocks) {
+  rulesQueue = rulesQueue.catch(() => {}).then(() => replaceDynamicRules(settings, unlocks));
+  return rulesQueue;
+}
+
+async function replaceDynamicRules(settings, unlocks) {
   if (!chrome.declarativeNetRequest || !chrome.declarativeNetRequest.updateDynamicRules) return;
   const block = OchePolicy.cleanList(settings.blockDomains);
   const allow = OchePolicy.cleanList([...(settings.allowDomains || []), ...Object.keys(unlocks)]).filter((d) => !block.includes(d));
@@ -195,14 +218,20 @@ function safeSearchRules(settings, startId) {
         type: 'modifyHeaders',
         requestHeaders: [{ header: 'YouTube-Restrict', operation: 'set', value: settings.age === '15-17' ? 'Moderate' : 'Strict' }],
       },
-      condition: { requestDomains: YOUTUBE_HOSTS },
+      // Without resourceTypes a rule skips main_frame: list them all.
+      condition: {
+        requestDomains: YOUTUBE_HOSTS,
+        resourceTypes: ['main_frame', 'sub_frame', 'xmlhttprequest', 'script', 'image', 'media', 'websocket', 'other'],
+      },
     },
   ];
   return rules.map((r, i) => ({ id: startId + i, priority: 1, ...r }));
 }
 
 function rebuild() {
+  generation++;
   engine = null;
+  starting = null;
   return start();
 }
 
@@ -727,7 +756,7 @@ async function onSettingsInfo(msg, sender) {
 const profileCache = {};
 async function profileActions(age) {
   if (!profileCache[age]) {
-    const c = new wasm_bindgen.Classifier({ age }, null, null);
+    const c = new wasm_bindgen.Classifier({ age }, null, null, null);
     profileCache[age] = c.info().actions;
     c.free();
   }
@@ -945,10 +974,16 @@ chrome.webNavigation.onCompleted.addListener(async (d) => {
 });
 
 chrome.runtime.onInstalled.addListener(async (details) => {
-  // Keep what is stored; only bring it to the current shape.
-  const s = await OcheSettings.load();
-  await chrome.storage.local.set({ [OcheSettings.KEY]: s });
-  if (details.reason === 'install' && !s.setupDone) {
+  // An update keeps what is stored and only brings it to the current shape
+  // (OcheSettings.load migrates on every read, so this write only saves the
+  // migrated form). A fresh install writes nothing: the defaults apply until
+  // the parent saves, and a write here could overwrite a first save that
+  // raced with it.
+  const stored = (await chrome.storage.local.get(OcheSettings.KEY))[OcheSettings.KEY];
+  if (stored && stored.version !== OcheSettings.VERSION) {
+    await chrome.storage.local.set({ [OcheSettings.KEY]: OcheSettings.migrate(stored) });
+  }
+  if (details.reason === 'install' && !(stored && stored.setupDone)) {
     chrome.runtime.openOptionsPage().catch(() => {});
   }
 });

@@ -57,9 +57,11 @@ browser_suite() {
 browser_suite Chromium tests/browser/chromium.test.mjs
 browser_suite "Chromium (parents and schools)" tests/browser/chromium-parents.test.mjs
 browser_suite "Chromium (protecting the child, lessons)" tests/browser/chromium-child.test.mjs
+browser_suite "Chromium (safe search, search terms)" tests/browser/chromium-search.test.mjs
 browser_suite Firefox tests/browser/firefox.test.mjs
 browser_suite "Firefox (parents and schools)" tests/browser/firefox-parents.test.mjs
 browser_suite "Firefox (protecting the child, lessons)" tests/browser/firefox-child.test.mjs
+browser_suite "Firefox (safe search, search terms)" tests/browser/firefox-search.test.mjs
 
 # --- lint ----------------------------------------------------------------------
 say "web-ext lint (Firefox build)"

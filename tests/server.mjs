@@ -2,8 +2,11 @@
 // of every request it sees (so a test can prove a blocked page was never
 // fetched). Serves tests/fixtures/ and a few generated pages.
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,9 +48,20 @@ function manyNodes(n) {
   return parts.join('');
 }
 
-export function startServer() {
+// A throwaway self-signed certificate for the HTTPS stand-in of search
+// engines (the browsers are started to accept it; nothing leaves 127.0.0.1).
+function selfSignedCert() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oche-cert-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=oche-test',
+    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  return { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+}
+
+// { https: true, port: 443 } serves the same pages over TLS (search-engine
+// hosts are mapped to this machine by the browser's DNS override).
+export function startServer({ https: tls = false, port: wanted = 0 } = {}) {
   const requests = [];
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const url = new URL(req.url, 'http://x');
     requests.push({ host: req.headers.host || '', path: url.pathname, query: url.search, headers: req.headers });
     const send = (status, body, headers = {}) => {
@@ -73,14 +87,17 @@ export function startServer() {
     }
     const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8';
     send(200, fs.readFileSync(file), { 'content-type': type, ...headers });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+  };
+  const server = tls ? https.createServer(selfSignedCert(), handler) : http.createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted, '127.0.0.1', () => {
       const { port } = server.address();
+      const scheme = tls ? 'https' : 'http';
       resolve({
         port,
         requests,
-        url: (p, host = '127.0.0.1') => `http://${host}:${port}${p}`,
+        url: (p, host = '127.0.0.1') => (tls && port === 443 ? `https://${host}${p}` : `${scheme}://${host}:${port}${p}`),
         close: () => new Promise((r) => server.close(r)),
       });
     });

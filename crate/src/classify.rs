@@ -185,6 +185,8 @@ pub struct Classifier {
     profile: Profile,
     domains: DomainTable,
     extra_domains: DomainTable,
+    /// New-domain detection by name (empty unless given).
+    names: crate::names::NameModels,
     allow: DomainTable,
     block: DomainTable,
 }
@@ -275,7 +277,14 @@ impl Classifier {
             extra_domains: DomainTable::from_bytes(domains::build(extra))?,
             allow: table(&settings.allow_domains)?,
             block: table(&settings.block_domains)?,
+            names: crate::names::NameModels::default(),
         })
+    }
+
+    /// Adds the new-domain name models (see [`crate::names`]).
+    pub fn with_names(mut self, names: crate::names::NameModels) -> Classifier {
+        self.names = names;
+        self
     }
 
     pub fn normalizer(&self) -> &Normalizer {
@@ -579,6 +588,19 @@ impl Classifier {
                 break;
             }
         }
+        // An unlisted name that looks like a gambling or adult site's: on
+        // its own this reaches the threshold of the younger age groups only;
+        // for older children the page's text decides once it loads.
+        if reasons.is_empty() && !parts.host.is_empty() {
+            for (c, p) in self.names.classify(&parts.host) {
+                scores[c.index()] += NAME_WEIGHT;
+                reasons.push(Reason {
+                    code: format!("name-model:{}:{:.2}", c.id(), p),
+                    category: c.id(),
+                    weight: NAME_WEIGHT,
+                });
+            }
+        }
         let words = self.url.score(&self.normalizer.normalize(&parts.words));
         for c in Category::ALL {
             scores[c.index()] += words.scores[c.index()];
@@ -607,6 +629,9 @@ impl Classifier {
         })
     }
 }
+
+/// Evidence of a name-model hit (see `classify_url`).
+const NAME_WEIGHT: i32 = 60;
 
 /// Common Vietnamese syllables, folded, that are not also common English
 /// words: with the accented words they tell a Vietnamese comment typed

@@ -642,3 +642,227 @@ pub fn warnings(data: Option<&str>, file: Option<&str>) -> ExitCode {
 fn alerts_of(c: &Classifier, text: &str) -> Vec<&'static str> {
     c.classify_page(&[text]).blocks.swap_remove(0).alerts
 }
+
+/// Domains of one list file (one per line; `#` comments).
+fn read_domains(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+        })
+        .filter(|d| !d.is_empty())
+        .map(|d| d.to_ascii_lowercase())
+        .collect())
+}
+
+struct NameData {
+    /// (category, domain) for every listed harmful domain.
+    harmful: Vec<(oche::Category, String)>,
+    /// (source, domain) for ordinary sites.
+    benign: Vec<(&'static str, String)>,
+    /// Lists that must never be flagged (UT1 `child`, `sexual_education`).
+    never: Vec<String>,
+}
+
+fn name_data(data: Option<&str>) -> Result<NameData, String> {
+    let lists = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/domains");
+    let mut harmful = Vec::new();
+    for c in [oche::Category::Gambling, oche::Category::Sexual] {
+        for e in std::fs::read_dir(&lists)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with(&format!("{}.", c.id())) && name.ends_with(".txt") {
+                for d in read_domains(&e.path())? {
+                    harmful.push((c, d));
+                }
+            }
+        }
+    }
+    harmful.sort();
+    harmful.dedup();
+    let dir = data_dir(data);
+    let mut benign = Vec::new();
+    let ut1 = std::fs::read_to_string(dir.join("domains/ut1-benign.tsv"))
+        .map_err(|e| format!("ut1-benign.tsv: {e}"))?;
+    for line in ut1.lines() {
+        if let Some(d) = line.split('\t').next().filter(|d| !d.is_empty()) {
+            benign.push(("ut1-benign", d.to_ascii_lowercase()));
+        }
+    }
+    for d in
+        read_domains(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/benign/vi-domains.txt"))?
+    {
+        benign.push(("vi-benign", d));
+    }
+    let mut never = read_domains(&dir.join("domains/ut1-child.txt"))?;
+    never.extend(read_domains(&dir.join("domains/ut1-sexual_education.txt"))?);
+    Ok(NameData {
+        harmful,
+        benign,
+        never,
+    })
+}
+
+/// The share of benign training names a category's threshold may flag.
+const NAME_TARGET_FPR: f64 = 0.002;
+
+/// `oche train-names OUT`: trains the gambling and adult name models on the
+/// lists without the fifth `held_out(domain)` keeps for `oche eval-names`;
+/// a further fifth of the rest sets each threshold so that at most 0.2 % of
+/// those benign names pass it. Writes OUT.
+pub fn train_names(data: Option<&str>, out: &str) -> ExitCode {
+    let d = match name_data(data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("oche train-names: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let bits = oche::names::BITS;
+    let feats = |host: &str| {
+        let mut f = Vec::new();
+        oche::names::features(host, bits, &mut f);
+        f
+    };
+    // Names not held out are split again: most train the model, the rest
+    // (a different hash) set the threshold — a model scores the names it
+    // was trained on too low, so a threshold set on them flags far more
+    // unseen benign names than it should.
+    let calibration = |h: &str| held_out(&format!("calibrate:{h}"));
+    let benign_train: Vec<Vec<u32>> = d
+        .benign
+        .iter()
+        .filter(|(_, h)| !held_out(h) && !calibration(h))
+        .map(|(_, h)| feats(h))
+        .chain(d.never.iter().map(|h| feats(h)))
+        .collect();
+    let benign_cal: Vec<Vec<u32>> = d
+        .benign
+        .iter()
+        .filter(|(_, h)| !held_out(h) && calibration(h))
+        .map(|(_, h)| feats(h))
+        .collect();
+    let mut models = oche::names::NameModels::default();
+    for c in [oche::Category::Gambling, oche::Category::Sexual] {
+        let mut examples: Vec<(Vec<u32>, bool)> = d
+            .harmful
+            .iter()
+            .filter(|(k, h)| *k == c && !held_out(h) && !calibration(h))
+            .map(|(_, h)| (feats(h), true))
+            .collect();
+        let pos = examples.len();
+        examples.extend(benign_train.iter().map(|f| (f.clone(), false)));
+        let model = oche::model::Model::train(&examples, bits, oche::model::TRAIN_EPOCHS);
+        let mut scores: Vec<f32> = benign_cal
+            .iter()
+            .map(|f| model.predict_features(f))
+            .collect();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        let k = (scores.len() as f64 * NAME_TARGET_FPR) as usize;
+        let threshold = scores.get(k).copied().unwrap_or(0.5).max(0.5) + 1e-6;
+        eprintln!(
+            "{}: {pos} listed names, {} benign; threshold p >= {threshold:.4}",
+            c.id(),
+            benign_train.len()
+        );
+        models.models.push(oche::names::NameModel {
+            category: c,
+            threshold,
+            model,
+        });
+    }
+    if let Err(e) = std::fs::write(out, models.to_bytes()) {
+        eprintln!("oche train-names: cannot write `{out}`: {e}");
+        return ExitCode::from(1);
+    }
+    eprintln!("wrote {out}");
+    ExitCode::SUCCESS
+}
+
+/// `oche eval-names`: name-only recall on the held-out fifth of the listed
+/// gambling and adult domains, and the share of held-out benign names
+/// flagged, with the shipped models.
+pub fn eval_names(data: Option<&str>) -> ExitCode {
+    let d = match name_data(data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("oche eval-names: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let models = oche::builtin_names();
+    println!("new-domain detection by name alone (held-out fifth of each list)");
+    for c in [oche::Category::Gambling, oche::Category::Sexual] {
+        let test: Vec<&String> = d
+            .harmful
+            .iter()
+            .filter(|(k, h)| *k == c && held_out(h))
+            .map(|(_, h)| h)
+            .collect();
+        let hit = test
+            .iter()
+            .filter(|h| models.classify(h).iter().any(|(k, _)| *k == c))
+            .count();
+        println!(
+            "  {:<9} recall {:>5.1}% ({hit}/{})",
+            c.id(),
+            pct(hit, test.len()),
+            test.len()
+        );
+    }
+    let both: Vec<&String> = d
+        .harmful
+        .iter()
+        .filter(|(_, h)| held_out(h))
+        .map(|(_, h)| h)
+        .collect();
+    let any = both
+        .iter()
+        .filter(|h| !models.classify(h).is_empty())
+        .count();
+    println!(
+        "  {:<9} recall {:>5.1}% ({any}/{})",
+        "either",
+        pct(any, both.len()),
+        both.len()
+    );
+    for source in ["ut1-benign", "vi-benign"] {
+        let test: Vec<&String> = d
+            .benign
+            .iter()
+            .filter(|(s, h)| *s == source && held_out(h))
+            .map(|(_, h)| h)
+            .collect();
+        let flagged: Vec<&&String> = test
+            .iter()
+            .filter(|h| !models.classify(h).is_empty())
+            .collect();
+        println!(
+            "  benign {source:<10} flagged {:>5.2}% ({}/{}) e.g. {:?}",
+            pct(flagged.len(), test.len()),
+            flagged.len(),
+            test.len(),
+            flagged.iter().take(5).collect::<Vec<_>>()
+        );
+    }
+    let never_flagged: Vec<&String> = d
+        .never
+        .iter()
+        .filter(|h| !models.classify(h).is_empty())
+        .collect();
+    println!(
+        "  child and sex-education lists flagged: {} of {} {:?}",
+        never_flagged.len(),
+        d.never.len(),
+        never_flagged
+    );
+    ExitCode::SUCCESS
+}

@@ -23,6 +23,7 @@ pub mod engine;
 pub mod lexicon;
 pub mod lz;
 pub mod model;
+pub mod names;
 pub mod normalize;
 pub mod pii;
 pub mod profile;
@@ -43,6 +44,13 @@ pub use profile::Age;
 pub fn builtin_model() -> model::Model {
     model::Model::from_bytes(include_bytes!("../data/model/offensive-vi.bin"))
         .expect("shipped model is valid")
+}
+
+/// The new-domain name models shipped in `data/model/names.bin` (empty if
+/// the file has not been trained yet).
+pub fn builtin_names() -> names::NameModels {
+    names::NameModels::from_bytes(include_bytes!("../data/model/names.bin"))
+        .expect("shipped name models are valid")
 }
 
 /// The domain table compiled from `data/domains/` at build time (native

@@ -34,6 +34,8 @@ USAGE:
       Recall and false-positive rate on the labelled sets, per age group.
   oche train [--data DIR] OUT
       Train the Vietnamese offensive-comment model (reproducible) into OUT.
+  oche train-names [--data DIR] OUT | oche eval-names [--data DIR]
+      Train / measure the new-domain name models (held-out fifth of each list).
   oche compile-domains DIR OUT
       Compile the domain lists in DIR (category.source.txt) into a table file.
   oche dnr-rules DIR OUTDIR
@@ -119,6 +121,7 @@ fn classifier(o: &Opts) -> Result<Classifier, ExitCode> {
         oche::builtin_domains(),
         Some(oche::builtin_model()),
     )
+    .map(|c| c.with_names(oche::builtin_names()))
     .map_err(|e| {
         eprintln!("oche: {e}");
         ExitCode::from(2)
@@ -144,6 +147,17 @@ fn main() -> ExitCode {
         "eval-pii" => eval::pii(rest.first().map(String::as_str)),
         "eval-warnings" => match parse_opts(rest, false) {
             Ok(o) => eval::warnings(o.data.as_deref(), o.args.first().map(String::as_str)),
+            Err(e) => usage_error(&e),
+        },
+        "train-names" => match parse_opts(rest, false) {
+            Ok(o) => match o.args.as_slice() {
+                [out] => eval::train_names(o.data.as_deref(), out),
+                _ => usage_error("train-names needs OUT (the model file to write)"),
+            },
+            Err(e) => usage_error(&e),
+        },
+        "eval-names" => match parse_opts(rest, false) {
+            Ok(o) => eval::eval_names(o.data.as_deref()),
             Err(e) => usage_error(&e),
         },
         "compile-domains" => compile_domains(rest),

@@ -106,6 +106,11 @@ impl Model {
         out
     }
 
+    /// Hash buckets, as a power of two.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
     /// Probability that the text is offensive or hateful.
     pub fn predict(&self, n: &Normalized) -> f32 {
         let mut f = Vec::with_capacity(n.tokens.len() * 4);

@@ -37,12 +37,13 @@ pub struct Classifier {
 impl Classifier {
     /// Creates a classifier from a settings object (`age`, `actions`,
     /// `extraLexicon`, `extraDomains`, `allowDomains`, `blockDomains`) and
-    /// the bytes of `domains.bin` and `model.bin` (both optional).
+    /// the bytes of `domains.bin`, `model.bin` and `names.bin` (all optional).
     #[wasm_bindgen(constructor)]
     pub fn new(
         settings: JsValue,
         domains: Option<Vec<u8>>,
         model: Option<Vec<u8>>,
+        names: Option<Vec<u8>>,
     ) -> Result<Classifier, JsError> {
         let settings: Settings = if settings.is_undefined() || settings.is_null() {
             Settings::default()
@@ -60,8 +61,16 @@ impl Classifier {
             }
             None => None,
         };
+        let names = match names {
+            Some(bytes) => {
+                crate::names::NameModels::from_bytes(&bytes).map_err(|e| JsError::new(&e))?
+            }
+            None => crate::names::NameModels::default(),
+        };
         Ok(Classifier {
-            core: Core::with_data(&settings, table, model).map_err(|e| JsError::new(&e))?,
+            core: Core::with_data(&settings, table, model)
+                .map_err(|e| JsError::new(&e))?
+                .with_names(names),
             sessions: RefCell::new(HashMap::new()),
             clock: RefCell::new(0),
         })

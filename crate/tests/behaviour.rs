@@ -13,6 +13,7 @@ fn classifier(age: &str) -> Classifier {
         Some(oche::builtin_model()),
     )
     .unwrap()
+    .with_names(oche::builtin_names())
 }
 
 fn action(c: &Classifier, text: &str) -> &'static str {

@@ -46,3 +46,60 @@ fn every_safe_alternative_passes_the_url_classifier_at_every_age() {
         }
     }
 }
+
+/// Sites for children and sex-education sites are never blocked by the
+/// lists, the address words or the new-domain name model, at any age.
+#[test]
+fn child_and_sex_education_sites_are_never_blocked() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/benign");
+    let mut urls = Vec::new();
+    for f in ["ut1-child.txt", "ut1-sexual_education.txt"] {
+        let text = std::fs::read_to_string(format!("{dir}/{f}")).unwrap();
+        for d in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            urls.push(format!("https://{d}/"));
+        }
+    }
+    assert!(urls.len() >= 80);
+    for age in ["0-5", "6-10", "11-14", "15-17"] {
+        let mut args = vec!["url", "--json", "--age", age];
+        args.extend(urls.iter().map(String::as_str));
+        let (code, out, err) = oche(&args, b"");
+        assert_eq!(code, 0, "{err}");
+        for line in out.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["action"], "allow", "{age}: {line}");
+        }
+    }
+}
+
+/// A new gambling name is caught by the name model; an ordinary Vietnamese
+/// shop with "win" in its name is not.
+#[test]
+fn new_domain_names_are_judged_by_the_name_model() {
+    let (_, out, _) = oche(
+        &[
+            "url",
+            "--json",
+            "--age",
+            "6-10",
+            "https://nohu-doithuong79.club/",
+            "https://winmart.vn/",
+        ],
+        b"",
+    );
+    let v: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["action"], "block", "{}", v[0]);
+    assert!(
+        v[0]["reasons"].to_string().contains("name-model:gambling"),
+        "{}",
+        v[0]
+    );
+    assert_eq!(v[1]["action"], "allow", "{}", v[1]);
+}

@@ -15,7 +15,7 @@ const blocks = pages.map((p) => p.text.split('\n').filter((b) => b.trim()));
 const bytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
 
 let t = performance.now();
-const c = new wasm.Classifier({}, fs.readFileSync(path.join(root, 'target/ext-data/domains.bin')), fs.readFileSync(path.join(root, 'crate/data/model/offensive-vi.bin')));
+const c = new wasm.Classifier({}, fs.readFileSync(path.join(root, 'target/ext-data/domains.bin')), fs.readFileSync(path.join(root, 'crate/data/model/offensive-vi.bin')), fs.readFileSync(path.join(root, 'crate/data/model/names.bin')));
 console.log(`classifier start-up (lexicons, automata, lists, model): ${(performance.now() - t).toFixed(1)} ms`);
 
 const runs = [];

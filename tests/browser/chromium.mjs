@@ -11,7 +11,7 @@ export const root = path.resolve(here, '../..');
 export const extDir = path.join(root, 'dist/chrome');
 export const shotDir = path.join(root, 'tests/screenshots');
 
-export async function launch({ userDataDir } = {}) {
+export async function launch({ userDataDir, args: extra = [] } = {}) {
   if (!fs.existsSync(path.join(extDir, 'manifest.json'))) throw new Error('dist/chrome is missing: run extension/build.sh first');
   const dir = userDataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'oche-chromium-'));
   const ctx = await chromium.launchPersistentContext(dir, {
@@ -31,6 +31,7 @@ export async function launch({ userDataDir } = {}) {
       // Every host name resolves to this machine: "listed" sites are served
       // by the fixture server, and nothing can leave the machine.
       '--host-resolver-rules=MAP * 127.0.0.1, EXCLUDE localhost',
+      ...extra,
     ],
   });
   let sw = ctx.serviceWorkers()[0];

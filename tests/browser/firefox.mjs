@@ -24,7 +24,7 @@ function geckodriverPath() {
   return execFileSync('sh', ['-c', 'command -v geckodriver']).toString().trim();
 }
 
-export async function launch() {
+export async function launch({ acceptInsecureCerts = false } = {}) {
   if (!fs.existsSync(path.join(extDir, 'manifest.json'))) throw new Error('dist/firefox is missing: run extension/build.sh first');
   const options = new firefox.Options()
     .setBinary(process.env.FIREFOX || '/usr/bin/firefox-esr')
@@ -42,6 +42,8 @@ export async function launch() {
     .setPreference('extensions.getAddons.cache.enabled', false)
     .setPreference('browser.safebrowsing.malware.enabled', false)
     .setPreference('browser.safebrowsing.phishing.enabled', false);
+  // The HTTPS stand-ins for search engines use a throwaway certificate.
+  if (acceptInsecureCerts) options.setAcceptInsecureCerts(true);
   const service = new firefox.ServiceBuilder(geckodriverPath());
   const driver = await new Builder().forBrowser('firefox').setFirefoxOptions(options).setFirefoxService(service).build();
   await driver.installAddon(extDir, true);

@@ -14,6 +14,7 @@ const wasm = require(path.join(root, 'target/wasm-node/oche.js'));
 const cli = path.join(root, 'target/release/oche');
 const domains = fs.readFileSync(path.join(root, 'target/ext-data/domains.bin'));
 const model = fs.readFileSync(path.join(root, 'crate/data/model/offensive-vi.bin'));
+const names = fs.readFileSync(path.join(root, 'crate/data/model/names.bin'));
 
 const DOC = [
   'Các bạn nhỏ đi học đủ buổi, ai cũng lớn nhanh và ngủ ngon.',
@@ -33,7 +34,7 @@ function cliCheck(age) {
 
 for (const age of ['0-5', '6-10', '11-14', '15-17']) {
   test(`CLI and wasm agree at ${age}`, () => {
-    const c = new wasm.Classifier({ age }, domains, model);
+    const c = new wasm.Classifier({ age }, domains, model, names);
     const blocks = DOC.split('\n\n');
     const w = c.classifyPage(blocks);
     const n = cliCheck(age);
@@ -53,8 +54,11 @@ for (const age of ['0-5', '6-10', '11-14', '15-17']) {
 }
 
 test('URL verdicts agree', () => {
-  const c = new wasm.Classifier({ age: '6-10' }, domains, model);
-  const urls = ['https://fb88.com/', 'https://m.pornhub.com/x', 'https://vnexpress.net/', 'https://nha-cai-uy-tin.xyz/tai-xiu'];
+  const c = new wasm.Classifier({ age: '6-10' }, domains, model, names);
+  // Listed, unlisted but named like a casino, ordinary, words in the path,
+  // and a harmful search.
+  const urls = ['https://fb88.com/', 'https://m.pornhub.com/x', 'https://vnexpress.net/', 'https://nha-cai-uy-tin.xyz/tai-xiu',
+    'https://taixiu-club79.win/', 'https://www.google.com.vn/search?q=phim+sex'];
   const out = execFileSync(cli, ['url', '--json', ...urls]).toString().trim().split('\n').map((l) => JSON.parse(l));
   urls.forEach((u, i) => {
     const w = c.classifyUrl(u);
