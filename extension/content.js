@@ -537,7 +537,7 @@
       button.primary{background:#1f6f8b;border-color:#1f6f8b;color:#fff}
       button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
     </style><div class="b" role="alertdialog" aria-modal="false"><strong></strong><p class="what"></p><p class="why"></p><p class="ask"></p>
-      <div class="row"><button type="button" class="primary stop"></button><button type="button" class="anyway"></button></div></div>`;
+      <div class="row"><button type="button" class="primary stop"></button><button type="button" class="anyway"></button><button type="button" class="learn"></button></div></div>`;
     const kinds = st.kinds.map((k) => label(`pii_${k.replace(/-/g, '_')}`) || k).join(', ');
     shadow.querySelector('strong').textContent = label('piiTitle') || 'Ô Che';
     shadow.querySelector('.what').textContent = kinds;
@@ -561,6 +561,9 @@
     } else {
       anyway.remove();
     }
+    const learn = shadow.querySelector('.learn');
+    learn.textContent = label('alertLesson') || 'Learn';
+    learn.addEventListener('click', () => send({ type: 'openLesson', topic: 'pii' }).catch(() => {}));
     const box = shadow.querySelector('.b');
     const r = f.getBoundingClientRect();
     const top = r.top > 220 ? Math.max(8, r.top - 12) : Math.min(window.innerHeight - 40, r.bottom + 12);

@@ -588,6 +588,16 @@ impl Classifier {
                 break;
             }
         }
+        if action == Action::Block {
+            // A listed site is blocked whatever its address says: the words
+            // would add nothing a parent needs, and this is the hot path of
+            // every navigation to a listed site.
+            return Ok(Verdict {
+                action: action.id(),
+                categories: category_scores(&scores),
+                reasons,
+            });
+        }
         // An unlisted name that looks like a gambling or adult site's: on
         // its own this reaches the threshold of the younger age groups only;
         // for older children the page's text decides once it loads.

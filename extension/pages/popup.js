@@ -32,6 +32,10 @@
     e.hidden = false;
   }
   document.getElementById('settings').addEventListener('click', () => chrome.runtime.openOptionsPage());
+  document.getElementById('learn').addEventListener('click', () => {
+    chrome.tabs.create({ url: chrome.runtime.getURL('lessons.html') });
+    window.close();
+  });
   document.getElementById('help').addEventListener('click', async () => {
     await chrome.runtime.sendMessage({ type: 'openHelp' }).catch(() => null);
     window.close();

@@ -74,6 +74,26 @@ describe('Chromium: parent PIN, settings and activity', () => {
     await page.close();
   });
 
+  test('guidance for parents and teachers, by age group, in Vietnamese and English', async () => {
+    const page = await b.ctx.newPage();
+    await page.goto(`chrome-extension://${b.extId}/guidance.html`);
+    await page.waitForSelector('section.guide');
+    const vi = JSON.parse(fs.readFileSync(new URL('../../extension/content/guidance.vi.json', import.meta.url), 'utf8'));
+    assert.equal(await page.textContent('#title'), vi.title);
+    assert.equal(await page.$$eval('section.guide', (x) => x.length), vi.sections.length);
+    await page.selectOption('select[name=age]', '0-5');
+    await page.waitForTimeout(200);
+    const young = vi.sections.filter((x) => !x.ages || x.ages.includes('0-5')).length;
+    assert.equal(await page.$$eval('section.guide', (x) => x.length), young);
+    assert.ok(young < vi.sections.length, 'some sections are for older children only');
+    await page.selectOption('select[name=lang]', 'en');
+    const en = JSON.parse(fs.readFileSync(new URL('../../extension/content/guidance.en.json', import.meta.url), 'utf8'));
+    await waitFor(async () => (await page.textContent('#title')) === en.title, 3000, 'English guidance');
+    assert.match(await page.textContent('#sections'), /111/);
+    await page.screenshot({ path: shotPath('guidance-en-0-5.png'), fullPage: true });
+    await page.close();
+  });
+
   test('a block-list entry blocks; an allow-list entry opens a listed site', async () => {
     const page = await optionsPage(b);
     await page.waitForSelector('#view-settings:not([hidden]), #view-signin:not([hidden])');
@@ -88,6 +108,7 @@ describe('Chromium: parent PIN, settings and activity', () => {
     const blocked = await b.ctx.newPage();
     await blocked.goto(server.url('/', 'chan-rieng.example')).catch(() => {});
     await waitFor(() => isBlockedPage(blocked), 8000, 'the block-list entry to be blocked');
+    await blocked.waitForSelector('#main:not([hidden])');
     assert.equal(await blocked.getAttribute('body', 'data-category'), 'blocklist');
     await blocked.close();
 
