@@ -72,7 +72,8 @@ fn main() {
         oche::builtin_domains(),
         Some(oche::builtin_model()),
     )
-    .unwrap();
+    .unwrap()
+    .with_names(oche::builtin_names());
     let blocks: Vec<Vec<&str>> = pages
         .iter()
         .map(|p| p.1.split('\n').filter(|b| !b.trim().is_empty()).collect())
@@ -153,7 +154,7 @@ fn main() {
         lat.push(t.elapsed().as_secs_f64() * 1e6);
     }
     println!(
-        "URL verdict (full classify_url: lists + URL words), µs: median {:.2}, p99 {:.2}",
+        "URL verdict (full classify_url: lists + name model + URL words), µs: median {:.2}, p99 {:.2}",
         median(&mut lat.clone()),
         pct(&mut lat, 0.99)
     );
