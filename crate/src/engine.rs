@@ -15,7 +15,12 @@
 use crate::category::Category;
 use crate::lexicon::{Entry, Kind, Pattern};
 use crate::normalize::{Normalized, Normalizer};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+// The contiguous NFA is used directly (not through `AhoCorasick`, which
+// links every automaton kind and its prefilters): it is the kind the big
+// lexicons need anyway, and leaving the others out keeps the .wasm small.
+use aho_corasick::automaton::{Automaton as _, OverlappingState};
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Input, MatchKind};
 use std::collections::HashMap;
 
 /// Words on each side of a folded hit that decide whether the text around it
@@ -38,12 +43,6 @@ pub const WEAK_WEIGHT: i32 = 30;
 /// `classify::PAGE_SHARE_PERCENT`); topic words at most blur their block.
 pub const STRONG_WEIGHT: i32 = 60;
 
-/// Automata with at most this many patterns (the URL lexicon) are built as
-/// a DFA: fastest to search, and cheap to build at that size. The text
-/// lexicons (thousands of patterns) use a contiguous NFA: a DFA of them took
-/// over a second to build in WebAssembly, at every service-worker start.
-const DFA_MAX_PATTERNS: usize = 1000;
-
 /// Which entry and which part of it a needle belongs to.
 #[derive(Clone, Copy, Debug)]
 struct Target {
@@ -59,7 +58,7 @@ pub struct Matcher {
 }
 
 struct Automaton {
-    ac: Option<AhoCorasick>,
+    ac: Option<NFA>,
     targets: Vec<Vec<Target>>,
 }
 
@@ -80,19 +79,26 @@ impl Automaton {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
+                NFA::builder()
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(if patterns.len() <= DFA_MAX_PATTERNS {
-                        AhoCorasickKind::DFA
-                    } else {
-                        AhoCorasickKind::ContiguousNFA
-                    }))
+                    .prefilter(true)
                     .build(&patterns)
                     .expect("lexicon automaton within size limits"),
             )
         };
         Automaton { ac, targets }
     }
+}
+
+/// Every match of the automaton in `hay`, overlapping ones included.
+fn overlapping<'a>(ac: &'a NFA, hay: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+    let input = Input::new(hay);
+    let mut state = OverlappingState::start();
+    std::iter::from_fn(move || {
+        ac.try_find_overlapping(&input, &mut state)
+            .expect("standard match kind supports overlapping search");
+        state.get_match()
+    })
 }
 
 /// One counted occurrence of an entry part, in tokens of the block.
@@ -157,7 +163,7 @@ impl Matcher {
             return hits;
         }
         if let Some(ac) = &self.exact.ac {
-            for m in ac.find_overlapping_iter(n.exact.as_str()) {
+            for m in overlapping(ac, n.exact.as_str()) {
                 let (first, last) = token_range(n, m.start(), m.end(), true);
                 for t in &self.exact.targets[m.pattern().as_usize()] {
                     hits.push(Hit {
@@ -182,7 +188,7 @@ impl Matcher {
         let mostly_accented = accented * 2 > alpha;
         if let Some(ac) = self.folded.ac.as_ref().filter(|_| !mostly_accented) {
             let mut ctx: Option<AccentContext> = None;
-            for m in ac.find_overlapping_iter(n.folded.as_str()) {
+            for m in overlapping(ac, n.folded.as_str()) {
                 let (first, last) = token_range(n, m.start(), m.end(), false);
                 if (first..=last).any(|i| n.tokens[i as usize].accented) {
                     continue;
