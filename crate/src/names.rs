@@ -73,42 +73,61 @@ pub fn site_name(host: &str) -> (&str, &str) {
 
 /// Hashed features of a host name: character 3-, 4- and 5-grams of the
 /// site name with start and end marks, the suffix, and the shape of its
-/// digits (gambling names love `88`, `789`, `k8`).
+/// digits and length (gambling names love `88`, `789`, `k8`).
+///
+/// The n-grams starting at one position are hashed in one pass (FNV-1a
+/// extended byte by byte, the length mixed in at the end): this runs on
+/// every navigation, so it allocates nothing beyond `out`. A repeated
+/// n-gram counts twice, in training and in prediction alike.
 pub fn features(host: &str, bits: u32, out: &mut Vec<u32>) {
     out.clear();
     let mask = (1u64 << bits) - 1;
-    let lower = host.to_ascii_lowercase();
-    let (name, suffix) = site_name(&lower);
-    let mut marked = Vec::with_capacity(name.len() + 2);
-    marked.push(b'^');
-    marked.extend(
-        name.bytes()
-            .map(|b| if b == b'-' || b == b'.' { b'|' } else { b }),
-    );
-    marked.push(b'$');
-    for n in 3..=5 {
-        for w in marked.windows(n) {
-            out.push((fnv(fnv(SEED, &[b'0' + n as u8]), w) & mask) as u32);
+    let lower = |b: u8| match b {
+        b'-' | b'.' => b'|',
+        _ => b.to_ascii_lowercase(),
+    };
+    let (name, suffix) = site_name(host);
+    let bytes = name.as_bytes();
+    let len = bytes.len() + 2;
+    let at = |i: usize| -> u8 {
+        if i == 0 {
+            b'^'
+        } else if i == len - 1 {
+            b'$'
+        } else {
+            lower(bytes[i - 1])
+        }
+    };
+    for start in 0..len {
+        let mut h = SEED;
+        for (k, i) in (start..len.min(start + 5)).enumerate() {
+            h ^= at(i) as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            if k >= 2 {
+                let f = (h ^ (k as u64 + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                out.push(((f >> 20) & mask) as u32);
+            }
         }
     }
-    out.push((fnv(fnv(SEED, b"tld"), suffix.as_bytes()) & mask) as u32);
-    let digits = name.bytes().filter(u8::is_ascii_digit).count();
-    let shape = match digits {
-        0 => "d0",
-        1 => "d1",
-        2 | 3 => "d23",
-        _ => "d4",
+    let tld = suffix.bytes().fold(fnv(SEED, b"tld"), |h, b| {
+        (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    out.push((tld & mask) as u32);
+    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    let shape: &[u8] = match digits {
+        0 => b"d0",
+        1 => b"d1",
+        2 | 3 => b"d23",
+        _ => b"d4",
     };
-    out.push((fnv(fnv(SEED, b"shape"), shape.as_bytes()) & mask) as u32);
-    let len = match name.len() {
-        0..=4 => "l4",
-        5..=8 => "l8",
-        9..=14 => "l14",
-        _ => "l15",
+    out.push((fnv(fnv(SEED, b"shape"), shape) & mask) as u32);
+    let size: &[u8] = match bytes.len() {
+        0..=4 => b"l4",
+        5..=8 => b"l8",
+        9..=14 => b"l14",
+        _ => b"l15",
     };
-    out.push((fnv(fnv(SEED, b"len"), len.as_bytes()) & mask) as u32);
-    out.sort_unstable();
-    out.dedup();
+    out.push((fnv(fnv(SEED, b"len"), size) & mask) as u32);
 }
 
 impl NameModels {
@@ -168,7 +187,7 @@ impl NameModels {
         if self.models.is_empty() || host.is_empty() {
             return Vec::new();
         }
-        let mut f = Vec::with_capacity(64);
+        let mut f = Vec::with_capacity(3 * (host.len() + 2) + 3);
         let mut out = Vec::new();
         let mut bits = 0;
         for m in &self.models {
@@ -204,6 +223,8 @@ mod tests {
         features("taixiu88.club", BITS, &mut a);
         features("TAIXIU88.club", BITS, &mut b);
         assert_eq!(a, b);
+        // 3-, 4- and 5-grams of "^taixiu88$" (10 marks) and three more.
+        assert_eq!(a.len(), 8 + 7 + 6 + 3);
         assert!(a.iter().all(|&x| x < 1 << BITS));
         features("", BITS, &mut a);
         assert!(!a.is_empty());
