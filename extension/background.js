@@ -364,6 +364,16 @@ function logActivity(url, category, action) {
 
 // --- blocking ---
 
+// [action, category to explain] for a URL; a broken URL decides nothing.
+function urlAction(e, url) {
+  let v = 'allow';
+  try {
+    v = e.classifier.urlAction(url);
+  } catch (_) { /* not a URL */ }
+  const [action, category] = v.split(' ');
+  return [action, category || 'unknown'];
+}
+
 // The category to explain on the blocked page: the highest-scoring category
 // that the profile blocks (verdict categories come sorted by score).
 function blockingCategory(verdict, info) {
@@ -421,12 +431,10 @@ async function onHello(msg, sender) {
   if (typeof e.settings.privacySendAnyway === 'boolean') reply.sendAnyway = e.settings.privacySendAnyway;
   // URL words and lists: act as soon as the page commits.
   if (sender.tab && sender.frameId === 0 && /^https?:/.test(msg.url || '')) {
-    let v = null;
-    try {
-      v = e.classifier.classifyUrl(msg.url);
-    } catch (_) { /* not a URL: nothing to decide */ }
-    if (v && v.action === 'block' && !siteAllowed(e, msg.url)) {
-      await blockTab(sender.tab.id, msg.url, blockingCategory(v, e.info), 'url');
+    // urlAction is the lean form of classifyUrl: "block gambling".
+    const [action, category] = urlAction(e, msg.url);
+    if (action === 'block' && !siteAllowed(e, msg.url)) {
+      await blockTab(sender.tab.id, msg.url, category, 'url');
       reply.blocked = true;
     }
   }
@@ -605,11 +613,7 @@ async function onBlockedInfo(msg, sender) {
   if (!info && st.url && e) {
     // Blocked before any request left (declarativeNetRequest redirect):
     // the background saw the navigation; classify that URL here.
-    let v = null;
-    try {
-      v = e.classifier.classifyUrl(st.url);
-    } catch (_) { /* ignore */ }
-    info = { url: st.url, category: v ? blockingCategory(v, e.info) : 'unknown', source: 'list', t: Date.now() };
+    info = { url: st.url, category: urlAction(e, st.url)[1], source: 'list', t: Date.now() };
     st.blocked = info;
     saveTab(sender.tab.id);
     logActivity(st.url, info.category, 'block').catch(() => {});
@@ -650,11 +654,7 @@ async function alternativesFor(e) {
   return out.filter((a) => {
     if (!/^https?:\/\//.test(a.url || '') || !a.name) return false;
     if (a.ages && !a.ages.includes(age)) return false;
-    try {
-      return e.classifier.classifyUrl(a.url).action === 'allow';
-    } catch (_) {
-      return false;
-    }
+    return urlAction(e, a.url)[0] === 'allow';
   }).slice(0, 6);
 }
 

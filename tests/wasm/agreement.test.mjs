@@ -65,6 +65,10 @@ test('URL verdicts agree', () => {
     assert.equal(out[i].id, u);
     assert.equal(w.action, out[i].action, u);
     assert.deepEqual(w.categories, out[i].categories, u);
+    // The lean form the extension uses on every navigation says the same.
+    const [action, category] = c.urlAction(u).split(' ');
+    assert.equal(action, w.action, u);
+    if (action !== 'allow') assert.equal(category, w.categories[0].id, u);
   });
   assert.equal(out[0].action, 'block');
   assert.equal(out[2].action, 'allow');
