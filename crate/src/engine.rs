@@ -44,7 +44,7 @@ pub const WEAK_WEIGHT: i32 = 30;
 pub const STRONG_WEIGHT: i32 = 60;
 
 /// Which entry and which part of it a needle belongs to.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Target {
     entry: u32,
     part: u8,
@@ -73,7 +73,10 @@ impl Automaton {
                 targets.push(Vec::new());
                 patterns.len() - 1
             });
-            targets[i].push(t);
+            // `{a|a}` or two alternatives that normalise alike: one target.
+            if !targets[i].contains(&t) {
+                targets[i].push(t);
+            }
         }
         let ac = if patterns.is_empty() {
             None
@@ -130,18 +133,21 @@ impl Matcher {
         let mut exact = Vec::new();
         let mut folded = Vec::new();
         for (i, e) in entries.iter().enumerate() {
-            let parts: Vec<&Pattern> = match &e.kind {
+            let parts: Vec<&Vec<Pattern>> = match &e.kind {
                 Kind::Phrase { parts, .. } => parts.iter().collect(),
                 Kind::Exception(p) => vec![p],
             };
-            for (k, p) in parts.into_iter().enumerate() {
+            // Every alternative of a part is a needle for that same part.
+            for (k, alts) in parts.into_iter().enumerate() {
                 let t = Target {
                     entry: i as u32,
                     part: k as u8,
                 };
-                exact.push((p.exact.clone(), t));
-                if let Some(f) = &p.folded {
-                    folded.push((f.clone(), t));
+                for p in alts {
+                    exact.push((p.exact.clone(), t));
+                    if let Some(f) = &p.folded {
+                        folded.push((f.clone(), t));
+                    }
                 }
             }
         }

@@ -41,10 +41,14 @@ pub struct Pattern {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// Scores when all parts (one for a plain phrase) occur within `window` words.
-    Phrase { parts: Vec<Pattern>, window: u32 },
-    /// Harmful matches lying inside this pattern's match are ignored.
-    Exception(Pattern),
+    /// Scores when all parts (one for a plain phrase) occur within `window`
+    /// words. Each part is one or more alternative patterns (`{a|b}`).
+    Phrase {
+        parts: Vec<Vec<Pattern>>,
+        window: u32,
+    },
+    /// Harmful matches lying inside one of these patterns' match are ignored.
+    Exception(Vec<Pattern>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,7 +153,7 @@ pub fn parse(
             if body.contains(" & ") {
                 return Err(err("an exception cannot be a combination".into()));
             }
-            let p = pattern(body, exact_only, normalizer).map_err(&err)?;
+            let p = alternatives(body, exact_only, normalizer).map_err(&err)?;
             entries.push(Entry {
                 categories,
                 weight: 0,
@@ -169,7 +173,7 @@ pub fn parse(
         }
         let parts = body
             .split(" & ")
-            .map(|p| pattern(p.trim(), exact_only, normalizer))
+            .map(|p| alternatives(p.trim(), exact_only, normalizer))
             .collect::<Result<Vec<_>, _>>()
             .map_err(&err)?;
         if parts.len() > 8 {
@@ -205,6 +209,63 @@ fn split_flags(s: &str) -> Result<(&str, Vec<&str>), String> {
         return Err("empty phrase".into());
     }
     Ok((body, flags))
+}
+
+/// Most alternatives one phrase may expand to.
+const MAX_ALTERNATIVES: usize = 512;
+
+/// Expands `{a|b|c}` groups: `đừng {nói|kể} với {bố mẹ|bme}` is four
+/// phrases. An empty alternative makes a word optional (`{rất |}xinh`).
+pub fn expand(text: &str) -> Result<Vec<String>, String> {
+    let Some(open) = text.find('{') else {
+        if text.contains('}') || text.contains('|') {
+            return Err(format!("`}}` or `|` outside a `{{…}}` group in `{text}`"));
+        }
+        return Ok(vec![text.to_string()]);
+    };
+    let close = text[open..]
+        .find('}')
+        .map(|i| open + i)
+        .ok_or_else(|| format!("unclosed `{{` in `{text}`"))?;
+    let inner = &text[open + 1..close];
+    if inner.contains('{') {
+        return Err(format!("groups cannot nest in `{text}`"));
+    }
+    let (head, tail) = (&text[..open], &text[close + 1..]);
+    if head.contains('}') || head.contains('|') {
+        return Err(format!("`}}` or `|` outside a `{{…}}` group in `{text}`"));
+    }
+    let rest = expand(tail)?;
+    let mut out = Vec::new();
+    for alt in inner.split('|') {
+        for r in &rest {
+            out.push(format!("{head}{alt}{r}"));
+            if out.len() > MAX_ALTERNATIVES {
+                return Err(format!(
+                    "`{text}` expands to more than {MAX_ALTERNATIVES} phrases"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The patterns of one part, with its `{a|b}` groups expanded.
+fn alternatives(
+    text: &str,
+    exact_only: bool,
+    normalizer: &Normalizer,
+) -> Result<Vec<Pattern>, String> {
+    expand(text)?
+        .iter()
+        .map(|t| {
+            pattern(
+                &t.split_whitespace().collect::<Vec<_>>().join(" "),
+                exact_only,
+                normalizer,
+            )
+        })
+        .collect()
 }
 
 /// Builds the needles of one phrase.
@@ -257,6 +318,35 @@ mod tests {
     }
 
     #[test]
+    fn alternatives_expand_to_every_combination() {
+        assert_eq!(
+            expand("đừng {nói|kể} với {bố mẹ|bme}").unwrap(),
+            [
+                "đừng nói với bố mẹ",
+                "đừng nói với bme",
+                "đừng kể với bố mẹ",
+                "đừng kể với bme"
+            ]
+        );
+        assert_eq!(expand("{rất |}xinh").unwrap(), ["rất xinh", "xinh"]);
+        assert_eq!(expand("plain").unwrap(), ["plain"]);
+        for bad in ["{a|b", "a|b", "a}", "{a|{b}}"] {
+            assert!(expand(bad).is_err(), "{bad}");
+        }
+        let huge = "{a|b|c|d|e|f|g|h} ".repeat(4);
+        assert!(expand(&huge).is_err());
+        // All alternatives of a part count as that part, once per match.
+        let e = p("[grooming]\n50 đừng {nói|kể} với {bố mẹ|bme} & {ảnh|hình}\n").unwrap();
+        let Kind::Phrase { parts, .. } = &e[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            (e.len(), parts.len(), parts[0].len(), parts[1].len()),
+            (1, 2, 4, 2)
+        );
+    }
+
+    #[test]
     fn parses_every_form() {
         let e = p("[sexual grooming]\n80 địt @exact\n40 *porn* # comment\n30 porn*\n20 *fucker\n50 ảnh nóng & gửi @window=8\n-40 giáo dục giới tính\n! chích ngừa\n").unwrap();
         assert_eq!(e.len(), 7);
@@ -266,14 +356,14 @@ mod tests {
         );
         match &e[0].kind {
             Kind::Phrase { parts, .. } => {
-                assert_eq!(parts[0].exact, " địt ");
-                assert_eq!(parts[0].folded, None);
+                assert_eq!(parts[0][0].exact, " địt ");
+                assert_eq!(parts[0][0].folded, None);
             }
             _ => panic!(),
         }
         match &e[1].kind {
             Kind::Phrase { parts, .. } => assert_eq!(
-                (parts[0].exact.as_str(), parts[0].form),
+                (parts[0][0].exact.as_str(), parts[0][0].form),
                 ("porn", Form::Substring)
             ),
             _ => panic!(),
@@ -282,7 +372,7 @@ mod tests {
             Kind::Phrase { parts, window } => {
                 assert_eq!(*window, 8);
                 assert_eq!(parts.len(), 2);
-                assert_eq!(parts[0].folded.as_deref(), Some(" anh nong "));
+                assert_eq!(parts[0][0].folded.as_deref(), Some(" anh nong "));
             }
             _ => panic!(),
         }
