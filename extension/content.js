@@ -6,7 +6,8 @@
 // before its verdict. So:
 //   * at document_start the page's body is hidden (the "gate", younger age
 //     groups), and text blocks are revealed one by one as verdicts arrive;
-//     the gate opens when the document is parsed and the first verdicts are in;
+//     the gate opens once the parsed page has been walked and sent (each block
+//     then stays hidden on its own until its verdict);
 //   * every block found later (feeds, comments, single-page apps) is hidden
 //     from the moment it is inserted (in the MutationObserver callback, which
 //     runs before the next paint) until its verdict arrives;
@@ -395,9 +396,13 @@
       });
   }
 
+  // The gate can open as soon as the whole parsed page has been walked and
+  // sent: from then on every block is either checked or hidden on its own
+  // (data-oche-pending) until its verdict, so nothing unchecked shows. The
+  // page no longer waits for the last verdict of a long page.
   function maybeOpenGate() {
     if (pageBlocked || !config) return;
-    if (domParsed && inFlight === 0 && !scanQueue.length && !dirty.size) {
+    if (domParsed && !scanQueue.length && !dirty.size) {
       root.removeAttribute(GATE);
     }
   }
