@@ -71,8 +71,14 @@ impl Entry {
     }
 
     /// `source:phrase`, the reason code shown to parents.
+    /// The reason code a parent reads: `source:phrase`. A long grouped line
+    /// (`{a|b|…}`) is cut to its first 80 characters.
     pub fn code(&self) -> String {
-        format!("{}:{}", self.source, self.phrase)
+        const MAX: usize = 80;
+        match self.phrase.char_indices().nth(MAX) {
+            Some((i, _)) => format!("{}:{}…", self.source, &self.phrase[..i]),
+            None => format!("{}:{}", self.source, self.phrase),
+        }
     }
 }
 
