@@ -27,7 +27,7 @@
   const ATTR_UI = 'data-oche-ui';
   const GATE = 'data-oche-gate';
   const SLICE_MS = 8; // longest slice of our own work before yielding
-  const BATCH_CHARS = 200000; // characters per message to the background
+  const BATCH_CHARS = 50000; // characters per message (a bigger message is a long task to send)
   const BATCH_BLOCKS = 200;
   const MAX_BLOCK_CHARS = 100000; // longer blocks are sent in parts
   const MAX_READ_CHARS = 4000000; // text read from one block at most
@@ -75,6 +75,26 @@
   const root = document.documentElement;
   // Hide first paint until we know the age group (fail closed).
   if (root) root.setAttribute(GATE, '');
+
+  // Our own long tasks are marked on the page's performance timeline
+  // ("oche:<what>", only those over LONG_MS), so a benchmark can tell them
+  // from the browser's parsing and the page's own scripts.
+  const LONG_MS = 10;
+  function timed(what, fn) {
+    return function timedRun(...args) {
+      const t0 = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        const t1 = performance.now();
+        if (t1 - t0 > LONG_MS) {
+          try {
+            performance.measure(`oche:${what}`, { start: t0, end: t1 });
+          } catch (_) { /* old browsers: no measure options */ }
+        }
+      }
+    };
+  }
 
   function send(msg) {
     return new Promise((resolve, reject) => {
@@ -306,7 +326,7 @@
     el.insertAdjacentElement('afterend', card);
   }
 
-  function apply(items, reply) {
+  const apply = timed('apply', (items, reply) => {
     reply.blocks.forEach((v, i) => {
       const item = items[i];
       if (!item) return;
@@ -328,28 +348,46 @@
       if (isTop) pageBlocked = true; // the background is sending the tab away
       else blockFrame();
     }
-  }
+  });
 
   // --- the work loop ---
 
+  // Slices are chained through a MessageChannel, not setTimeout(0): after
+  // a few nested timeouts the browser waits at least 4 ms each time, which
+  // left a 1 MB page idle a third of the time between our 8 ms slices.
+  // Each message is its own task, so the page still gets its turn.
+  const tick = new MessageChannel();
+  tick.port1.onmessage = () => work();
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    setTimeout(work, 0);
+    tick.port2.postMessage(0);
   }
 
-  function work() {
+  const work = timed('work', () => {
     scheduled = false;
     const deadline = performance.now() + SLICE_MS;
     let steps = 0;
-    while (scanQueue.length) {
+    const rq = recordQueue;
+    while (rq.head < rq.items.length) {
+      if ((++steps & 63) === 0 && performance.now() > deadline) break;
+      onRecord(rq.items[rq.head]);
+      rq.items[rq.head++] = undefined;
+    }
+    if (rq.head === rq.items.length) {
+      rq.items = [];
+      rq.head = 0;
+    }
+    while (scanQueue.length && rq.head === rq.items.length) {
       if ((++steps & 255) === 0 && performance.now() > deadline) break;
-      if (scanQueue.first().next().done) scanQueue.drop();
+      const item = scanQueue.first();
+      if (!item.gen) item.gen = walk(item.node, item.group);
+      if (item.gen.next().done) scanQueue.drop();
     }
     collect(deadline);
-    if (scanQueue.length || dirty.size) schedule();
+    if (scanQueue.length || dirty.size || recordQueue.items.length) schedule();
     maybeOpenGate();
-  }
+  });
 
   function collect(deadline) {
     let items = [];
@@ -402,7 +440,7 @@
   // page no longer waits for the last verdict of a long page.
   function maybeOpenGate() {
     if (pageBlocked || !config) return;
-    if (domParsed && !scanQueue.length && !dirty.size) {
+    if (domParsed && !scanQueue.length && !dirty.size && !recordQueue.items.length) {
       root.removeAttribute(GATE);
     }
   }
@@ -423,43 +461,62 @@
 
   // --- watching the page ---
 
-  const observer = new MutationObserver((records) => {
-    if (pageBlocked) return;
-    for (const r of records) {
-      if (r.type === 'childList') {
-        for (const n of r.addedNodes) {
-          if (n.nodeType === 1 && n.hasAttribute(ATTR_UI)) continue;
-          if (n.nodeType === 3) {
-            const b = n.parentElement && blockOf(n.parentElement);
-            if (b && !isOurs(b) && /\S/.test(n.data)) {
-              hide(b);
-              dirty.add(b);
-            }
-          } else if (n.nodeType === 1 && !SKIP.has(n.tagName)) {
-            // Hide the new subtree now (before paint); its blocks are found
-            // by the walk, and it is revealed when all their verdicts are in.
-            let group = null;
-            if (domParsed && !root.hasAttribute(GATE) && !isOurs(n) && /\S/.test(n.textContent || '')) {
-              const r = blockOf(n);
-              hide(r);
-              group = { root: r, open: new Set(), walking: true };
-              rootGroup.set(r, group);
-            }
-            scanQueue.push(walk(n, group));
+  // One mutation record. Inserted subtrees are queued for a walk in slices,
+  // never walked here.
+  function onRecord(r) {
+    if (r.type === 'childList') {
+      for (const n of r.addedNodes) {
+        if (n.nodeType === 1 && n.hasAttribute(ATTR_UI)) continue;
+        if (n.nodeType === 3) {
+          const b = n.parentElement && blockOf(n.parentElement);
+          if (b && !isOurs(b) && /\S/.test(n.data)) {
+            hide(b);
+            dirty.add(b);
           }
+        } else if (n.nodeType === 1 && !SKIP.has(n.tagName)) {
+          // Hide the new subtree now (before paint); its blocks are found
+          // by the walk, and it is revealed when all their verdicts are in.
+          let group = null;
+          if (domParsed && !root.hasAttribute(GATE) && !isOurs(n) && /\S/.test(n.textContent || '')) {
+            const b = blockOf(n);
+            hide(b);
+            group = { root: b, open: new Set(), walking: true };
+            rootGroup.set(b, group);
+          }
+          scanQueue.push({ node: n, group, gen: null });
         }
-      } else if (r.type === 'characterData') {
-        const b = r.target.parentElement && blockOf(r.target.parentElement);
-        if (b && !isOurs(b)) {
-          hide(b);
-          dirty.add(b);
-        }
-      } else if (r.type === 'attributes' && r.target.nodeType === 1 && !isOurs(r.target)) {
-        dirty.add(r.target);
       }
+    } else if (r.type === 'characterData') {
+      const b = r.target.parentElement && blockOf(r.target.parentElement);
+      if (b && !isOurs(b)) {
+        hide(b);
+        dirty.add(b);
+      }
+    } else if (r.type === 'attributes' && r.target.nodeType === 1 && !isOurs(r.target)) {
+      dirty.add(r.target);
+    }
+  }
+
+  // While the gate is closed nothing of the page can be seen, so records
+  // wait in a queue and are handled in work()'s slices: parsing a 5 MB page
+  // delivers tens of thousands of records at once, and handling them inside
+  // the observer was a 400 ms task. With the gate open they are handled at
+  // once, before the next paint.
+  const recordQueue = { items: [], head: 0 };
+  const observer = new MutationObserver(timed('mutations', (records) => {
+    if (pageBlocked) return;
+    // While the page is still being parsed, the records are not needed: the
+    // walk at DOMContentLoaded covers the whole document (and the gate hides
+    // it until then, or for 15-17 the first paint is not held anyway).
+    // Walking every parsed node twice doubled our cost on long pages.
+    if (!domParsed) return;
+    if (root.hasAttribute(GATE)) {
+      for (const r of records) recordQueue.items.push(r);
+    } else {
+      for (const r of records) onRecord(r);
     }
     schedule();
-  });
+  }));
 
   function observe(target) {
     observer.observe(target, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ATTRS });
@@ -646,17 +703,21 @@
       return;
     }
     if (!config.hideFirstPaint) root.removeAttribute(GATE);
-    scanQueue.push(walk(document.documentElement));
-    schedule();
+    // Content parsed so far: checked now when it is already visible (15-17),
+    // otherwise by the walk at DOMContentLoaded.
+    if (!config.hideFirstPaint || domParsed) {
+      scanQueue.push({ node: document.documentElement, group: null, gen: null });
+      schedule();
+    }
   }
 
   function onParsed() {
     domParsed = true;
-    scanQueue.push(walk(document.documentElement));
+    scanQueue.push({ node: document.documentElement, group: null, gen: null });
     schedule();
     // Tell the background the page is complete (so the share rule can decide).
     const wait = () => {
-      if (scanQueue.length || dirty.size) return setTimeout(wait, 50);
+      if (scanQueue.length || dirty.size || recordQueue.items.length) return setTimeout(wait, 50);
       flush([], true);
     };
     setTimeout(wait, 0);
