@@ -73,8 +73,8 @@ fn write_lexicons() {
         blob.extend_from_slice(compact.as_bytes());
         blob.push(0);
     }
-    let packed = lz::compress(&blob);
-    assert_eq!(lz::decompress(&packed).as_deref(), Some(&blob[..]));
+    let packed = lz::pack(&blob);
+    assert_eq!(lz::unpack(&packed).as_deref(), Some(&blob[..]));
     std::fs::write(
         std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("lexicons.lz"),
         packed,

@@ -7,6 +7,12 @@
 //! control byte `c < 0x80` is followed by `c + 1` literal bytes; `c >= 0x80`
 //! is a match of `(c & 0x7f) + 3` bytes at a 16-bit little-endian distance.
 //!
+//! [`pack`] adds a canonical Huffman stage over those bytes ([`entropy`] /
+//! [`unentropy`]): the LZ tokens are whole bytes, and most of them are
+//! Vietnamese and English letters, which a byte-wise code squeezes by
+//! another quarter. Format: `original length u32 LE | 256 code lengths
+//! (u8, 0 = unused) | bits, most significant first`.
+//!
 //! This file depends on nothing but `core`/`std`: `build.rs` includes it.
 
 const MIN_MATCH: usize = 3;
@@ -99,6 +105,157 @@ pub fn decompress(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// LZ, then Huffman: what `build.rs` writes.
+pub fn pack(input: &[u8]) -> Vec<u8> {
+    entropy(&compress(input))
+}
+
+/// Reverses [`pack`]; `None` if the input is damaged.
+pub fn unpack(input: &[u8]) -> Option<Vec<u8>> {
+    decompress(&unentropy(input)?)
+}
+
+/// Longest code the decoder accepts.
+const MAX_CODE_LEN: u8 = 24;
+
+/// Huffman code lengths for byte frequencies (deterministic: ties broken
+/// by symbol). Frequencies are flattened until no code is too long.
+fn code_lengths(freq: &[u64; 256]) -> [u8; 256] {
+    let mut f = *freq;
+    loop {
+        // Nodes: (weight, id); leaves 0..256, internal nodes after.
+        let mut nodes: Vec<(u64, usize)> =
+            (0..256).filter(|&s| f[s] > 0).map(|s| (f[s], s)).collect();
+        let mut parent = vec![usize::MAX; 512];
+        let mut next = 256;
+        if nodes.len() == 1 {
+            let mut len = [0u8; 256];
+            len[nodes[0].1] = 1;
+            return len;
+        }
+        while nodes.len() > 1 {
+            nodes.sort_unstable_by(|a, b| b.cmp(a));
+            let a = nodes.pop().unwrap();
+            let b = nodes.pop().unwrap();
+            parent[a.1] = next;
+            parent[b.1] = next;
+            nodes.push((a.0 + b.0, next));
+            next += 1;
+        }
+        let mut len = [0u8; 256];
+        let mut too_long = false;
+        for s in 0..256 {
+            if f[s] == 0 {
+                continue;
+            }
+            let (mut d, mut n) = (0u32, s);
+            while parent[n] != usize::MAX {
+                n = parent[n];
+                d += 1;
+            }
+            too_long |= d > MAX_CODE_LEN as u32;
+            len[s] = d as u8;
+        }
+        if !too_long {
+            return len;
+        }
+        for x in f.iter_mut().filter(|x| **x > 0) {
+            *x = (*x >> 1) + 1;
+        }
+    }
+}
+
+/// Canonical codes: symbols sorted by (length, symbol).
+fn canonical(len: &[u8; 256]) -> Vec<(u8, u32, u8)> {
+    let mut syms: Vec<(u8, u8)> = (0..256)
+        .filter(|&s| len[s] > 0)
+        .map(|s| (len[s], s as u8))
+        .collect();
+    syms.sort_unstable();
+    let mut out = Vec::with_capacity(syms.len());
+    let (mut code, mut prev_len) = (0u32, 0u8);
+    for (i, &(l, s)) in syms.iter().enumerate() {
+        if i > 0 {
+            code = (code + 1) << (l - prev_len);
+        } else {
+            code <<= l;
+        }
+        prev_len = l;
+        out.push((s, code, l));
+    }
+    out
+}
+
+/// Byte-wise canonical Huffman coding.
+pub fn entropy(input: &[u8]) -> Vec<u8> {
+    let mut freq = [0u64; 256];
+    for &b in input {
+        freq[b as usize] += 1;
+    }
+    let len = code_lengths(&freq);
+    let mut table = [(0u32, 0u8); 256];
+    for (s, code, l) in canonical(&len) {
+        table[s as usize] = (code, l);
+    }
+    let mut out = Vec::with_capacity(input.len() / 2 + 260);
+    out.extend_from_slice(&(input.len() as u32).to_le_bytes());
+    out.extend_from_slice(&len);
+    let (mut acc, mut nbits) = (0u64, 0u32);
+    for &b in input {
+        let (code, l) = table[b as usize];
+        acc = (acc << l) | code as u64;
+        nbits += l as u32;
+        while nbits >= 8 {
+            nbits -= 8;
+            out.push((acc >> nbits) as u8);
+        }
+    }
+    if nbits > 0 {
+        out.push((acc << (8 - nbits)) as u8);
+    }
+    out
+}
+
+/// Reverses [`entropy`]; `None` if the input is damaged.
+pub fn unentropy(input: &[u8]) -> Option<Vec<u8>> {
+    let n = u32::from_le_bytes(input.get(..4)?.try_into().ok()?) as usize;
+    let len: [u8; 256] = input.get(4..260)?.try_into().ok()?;
+    if len.iter().any(|&l| l > MAX_CODE_LEN) {
+        return None;
+    }
+    let codes = canonical(&len);
+    // Per length: the first code and the index of its symbol in `codes`.
+    let mut first = [u32::MAX; MAX_CODE_LEN as usize + 1];
+    let mut count = [0u32; MAX_CODE_LEN as usize + 1];
+    let mut index = [0usize; MAX_CODE_LEN as usize + 1];
+    for (i, &(_, code, l)) in codes.iter().enumerate() {
+        let l = l as usize;
+        if count[l] == 0 {
+            first[l] = code;
+            index[l] = i;
+        }
+        count[l] += 1;
+    }
+    let mut out = Vec::with_capacity(n);
+    let bits = &input[260..];
+    let (mut code, mut l, mut pos) = (0u32, 0usize, 0usize);
+    while out.len() < n {
+        let byte = *bits.get(pos >> 3)?;
+        code = (code << 1) | ((byte >> (7 - (pos & 7))) & 1) as u32;
+        pos += 1;
+        l += 1;
+        if l > MAX_CODE_LEN as usize {
+            return None;
+        }
+        if count[l] > 0 && code >= first[l] && code - first[l] < count[l] {
+            out.push(codes[index[l] + (code - first[l]) as usize].0);
+            code = 0;
+            l = 0;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +279,15 @@ mod tests {
         assert_eq!(decompress(&c).unwrap(), long.as_bytes());
         assert_eq!(decompress(&[0x80, 5, 0]), None);
         assert_eq!(decompress(&[3, b'a']), None);
+        let p = pack(long.as_bytes());
+        assert!(p.len() < c.len());
+        assert_eq!(unpack(&p).unwrap(), long.as_bytes());
+        for text in ["", "a", "aaaa", "địt mẹ nhà cái"] {
+            assert_eq!(unpack(&pack(text.as_bytes())).unwrap(), text.as_bytes());
+        }
+        assert_eq!(unpack(&[1, 2, 3]), None);
+        let mut damaged = p.clone();
+        damaged.truncate(p.len() / 2);
+        assert_eq!(unpack(&damaged), None);
     }
 }
