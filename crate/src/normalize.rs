@@ -31,6 +31,63 @@
 use std::collections::HashMap;
 include!(concat!(env!("OUT_DIR"), "/compat.rs"));
 
+/// The Unicode tables build.rs derives from NFKD/NFD, unpacked once.
+struct UnicodeTables {
+    /// (code point, ASCII letters (0 = none), marks as U+0300 offsets (0xff = none)).
+    compat: Vec<(u32, [u8; 3], [u8; 3])>,
+    /// Letters of other scripts with marks: (code point, base letter, marks).
+    marked: Vec<(u32, u32, [u8; 3])>,
+    /// Other canonical decompositions: (code point, up to 3 characters).
+    decomp: Vec<(u32, [u32; 3])>,
+}
+
+fn unicode_tables() -> &'static UnicodeTables {
+    static T: std::sync::OnceLock<UnicodeTables> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let b = crate::lz::unpack(PACKED_TABLES).expect("build.rs verified the packed tables");
+        let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+        let three = |o: usize| -> [u8; 3] { b[o..o + 3].try_into().unwrap() };
+        let mut at = 0;
+        let n = u32_at(at) as usize;
+        at += 4;
+        let compat = (0..n)
+            .map(|i| {
+                (
+                    u32_at(at + i * 10),
+                    three(at + i * 10 + 4),
+                    three(at + i * 10 + 7),
+                )
+            })
+            .collect();
+        at += n * 10;
+        let m = u32_at(at) as usize;
+        at += 4;
+        let marked = (0..m)
+            .map(|i| {
+                (
+                    u32_at(at + i * 11),
+                    u32_at(at + i * 11 + 4),
+                    three(at + i * 11 + 8),
+                )
+            })
+            .collect();
+        at += m * 11;
+        let d = u32_at(at) as usize;
+        at += 4;
+        let decomp = (0..d)
+            .map(|i| {
+                let o = at + i * 16;
+                (u32_at(o), [u32_at(o + 4), u32_at(o + 8), u32_at(o + 12)])
+            })
+            .collect();
+        UnicodeTables {
+            compat,
+            marked,
+            decomp,
+        }
+    })
+}
+
 /// A character's compatibility decomposition into ASCII letters or digits
 /// and combining marks.
 struct CompatRow {
@@ -79,12 +136,13 @@ fn compat(c: char) -> Option<CompatRow> {
             marks: [0xff; 3],
         });
     }
-    COMPAT
+    let compat = &unicode_tables().compat;
+    compat
         .binary_search_by_key(&cp, |r| r.0)
         .ok()
         .map(|i| CompatRow {
-            letters: COMPAT[i].1,
-            marks: COMPAT[i].2,
+            letters: compat[i].1,
+            marks: compat[i].2,
         })
 }
 
@@ -495,7 +553,7 @@ fn compose_letter(base: char, shape: u8, tone: u8, other: char) -> Option<char> 
             dense: vec!['\0'; 26 * 5 * 6],
             rest: HashMap::with_hasher(FnvBuild),
         };
-        for row in COMPAT {
+        for row in &unicode_tables().compat {
             if let Some(c) = char::from_u32(row.0) {
                 if c.is_lowercase() && row.1[1] == 0 && c.len_utf8() <= 3 {
                     if let Some(k) = decompose_latin(c) {
@@ -822,9 +880,10 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             }
             continue;
         }
-        if let Ok(i) = DECOMP.binary_search_by_key(&(c as u32), |r| r.0) {
+        let tables = unicode_tables();
+        if let Ok(i) = tables.decomp.binary_search_by_key(&(c as u32), |r| r.0) {
             // Any other canonical decomposition: the NFD characters as units.
-            for x in DECOMP[i]
+            for x in tables.decomp[i]
                 .1
                 .iter()
                 .take_while(|x| **x != 0)
@@ -841,10 +900,10 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             }
             continue;
         }
-        if let Ok(i) = MARKED.binary_search_by_key(&(c as u32), |r| r.0) {
+        if let Ok(i) = tables.marked.binary_search_by_key(&(c as u32), |r| r.0) {
             // A letter of another script with marks: base + marks, as NFD
             // input would give.
-            let (_, base, marks) = MARKED[i];
+            let (_, base, marks) = tables.marked[i];
             let base = char::from_u32(base).unwrap_or(c);
             let base = base.to_lowercase().next().unwrap_or(base);
             let mut u = Unit::plain(base, false, idx);
