@@ -35,14 +35,14 @@ cargo build --quiet -p oche --lib --target wasm32-unknown-unknown --profile wasm
 WASM_OUT=target/wasm-pkg
 rm -rf "$WASM_OUT" && mkdir -p "$WASM_OUT"
 wasm-bindgen --target no-modules --no-typescript --out-dir "$WASM_OUT" target/wasm32-unknown-unknown/wasm/oche.wasm
-tests/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
+tests/node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   "$WASM_OUT/oche_bg.wasm" -o "$WASM_OUT/oche_bg.opt.wasm"
 mv "$WASM_OUT/oche_bg.opt.wasm" "$WASM_OUT/oche_bg.wasm"
 # A Node build of the same module, for the tests that compare it with the CLI
 # and the benchmarks (optimised the same way, so they measure what ships).
 wasm-bindgen --target nodejs --no-typescript --out-dir target/wasm-node target/wasm32-unknown-unknown/wasm/oche.wasm
-tests/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
+tests/node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   target/wasm-node/oche_bg.wasm -o target/wasm-node/oche_bg.opt.wasm
 mv target/wasm-node/oche_bg.opt.wasm target/wasm-node/oche_bg.wasm
@@ -56,6 +56,6 @@ target/release/oche dnr-rules crate/data/domains target/ext-data/rules 2>/dev/nu
 say "assembling dist/chrome and dist/firefox"
 node extension/assemble.mjs "$ROOT"
 
-printf '\nwasm after wasm-opt -Oz: %s bytes; domains.bin: %s bytes\n' \
+printf '\nwasm after wasm-opt -Oz --converge: %s bytes; domains.bin: %s bytes\n' \
   "$(stat -c %s "$WASM_OUT/oche_bg.wasm")" "$(stat -c %s target/ext-data/domains.bin)"
 ls -l dist/oche-chrome.zip dist/oche-firefox.xpi
