@@ -117,8 +117,14 @@
   // Our own labels, and text the child is editing (contenteditable: a
   // chat box, a rich editor), are never hidden or re-read: hiding a block
   // while the caret is in it would lose keystrokes.
+  // Attribute selectors, not `isContentEditable`: that property makes the
+  // browser bring style up to date, and asked once per node right after we
+  // hid the previous block, it recomputed style thousands of times on a
+  // long page.
+  const EDITABLE = '[contenteditable]:not([contenteditable="false"])';
+  const OURS_OR_EDITABLE = `[${ATTR_UI}], ${EDITABLE}`;
   function isOurs(el) {
-    return (el.closest && el.closest(`[${ATTR_UI}]`) !== null) || el.isContentEditable === true;
+    return el.closest ? el.closest(OURS_OR_EDITABLE) !== null : false;
   }
 
   // The block an element's text belongs to: the nearest ancestor that is
@@ -137,6 +143,17 @@
   // Text of a block: its own text nodes, not those of nested blocks.
   function blockText(block) {
     let out = '';
+    // Most blocks hold only text (a paragraph, a comment): read it directly.
+    let onlyText = true;
+    for (let c = block.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3) out += c.data;
+      else if (c.nodeType === 1) {
+        onlyText = false;
+        break;
+      }
+    }
+    if (onlyText) return out.replace(/\s+/g, ' ').trim();
+    out = '';
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
       acceptNode(n) {
         if (n === block) return NodeFilter.FILTER_SKIP;
@@ -178,6 +195,7 @@
   // Walks a subtree in slices, collecting blocks into `dirty`.
   function* walk(start, group) {
     const stack = [start];
+    let visited = 0;
     while (stack.length) {
       const node = stack.pop();
       if (node.nodeType === 3) {
@@ -192,7 +210,7 @@
       }
       if (node.nodeType !== 1 && node.nodeType !== 11) continue;
       if (node.nodeType === 1) {
-        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.isContentEditable) continue;
+        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.matches(EDITABLE)) continue;
         if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
           dirty.add(node);
           join(group, node);
@@ -203,7 +221,9 @@
         }
       }
       for (let c = node.lastChild; c; c = c.previousSibling) stack.push(c);
-      yield;
+      // Yield every 32 elements, not every node: resuming a generator costs
+      // more than looking at one node.
+      if ((++visited & 31) === 0) yield;
     }
     if (group) {
       group.walking = false;
@@ -214,7 +234,7 @@
   // --- hiding, blurring, revealing ---
 
   function hide(el) {
-    if (el.isContentEditable) return;
+    if (el.closest && el.closest(EDITABLE)) return;
     if (!el.hasAttribute(ATTR_PENDING)) {
       el.setAttribute(ATTR_PENDING, '');
       waiting.set(el, performance.now());
@@ -380,7 +400,7 @@
       rq.head = 0;
     }
     while (scanQueue.length && rq.head === rq.items.length) {
-      if ((++steps & 255) === 0 && performance.now() > deadline) break;
+      if ((++steps & 3) === 0 && performance.now() > deadline) break; // a step is up to 32 elements
       const item = scanQueue.first();
       if (!item.gen) item.gen = walk(item.node, item.group);
       if (item.gen.next().done) scanQueue.drop();
