@@ -27,7 +27,7 @@
   const ATTR_UI = 'data-oche-ui';
   const GATE = 'data-oche-gate';
   const SLICE_MS = 8; // longest slice of our own work before yielding
-  const BATCH_CHARS = 50000; // characters per message (a bigger message is a long task to send)
+  const BATCH_CHARS = 20000; // characters per message (a bigger message is a long task to send)
   const BATCH_BLOCKS = 200;
   const MAX_BLOCK_CHARS = 100000; // longer blocks are sent in parts
   const MAX_READ_CHARS = 4000000; // text read from one block at most
@@ -192,13 +192,28 @@
     }
   }
 
-  // Walks a subtree in slices, collecting blocks into `dirty`.
+  // Walks a subtree in slices, collecting blocks into `dirty`. Pre-order,
+  // following firstChild / nextSibling / parentNode, so an element with
+  // 100k children costs nothing up front (pushing them all onto a stack was
+  // a 30 ms step).
   function* walk(start, group) {
-    const stack = [start];
+    // Shadow roots found on the way are walked in the same walk, so an
+    // inserted subtree is revealed only when all of it has been seen.
+    const roots = [start];
+    while (roots.length) yield* traverse(roots.shift(), group, roots);
+    if (group) {
+      group.walking = false;
+      settle(group);
+    }
+  }
+
+  function* traverse(start, group, roots) {
+    let node = start;
     let visited = 0;
-    while (stack.length) {
-      const node = stack.pop();
+    while (node) {
+      let descend = true;
       if (node.nodeType === 3) {
+        descend = false;
         if (/\S/.test(node.data) && node.parentElement) {
           const b = blockOf(node.parentElement);
           if (b && !isOurs(b)) {
@@ -206,28 +221,30 @@
             join(group, b);
           }
         }
-        continue;
-      }
-      if (node.nodeType !== 1 && node.nodeType !== 11) continue;
-      if (node.nodeType === 1) {
-        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.matches(EDITABLE)) continue;
-        if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
-          dirty.add(node);
-          join(group, node);
+      } else if (node.nodeType === 1) {
+        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.matches(EDITABLE)) {
+          descend = false;
+        } else {
+          if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
+            dirty.add(node);
+            join(group, node);
+          }
+          if (node.shadowRoot) {
+            roots.push(node.shadowRoot);
+            observe(node.shadowRoot);
+          }
+          if ((++visited & 31) === 0) yield;
         }
-        if (node.shadowRoot) {
-          stack.push(node.shadowRoot);
-          observe(node.shadowRoot);
-        }
+      } else if (node.nodeType !== 9 && node.nodeType !== 11) {
+        descend = false;
       }
-      for (let c = node.lastChild; c; c = c.previousSibling) stack.push(c);
-      // Yield every 32 elements, not every node: resuming a generator costs
-      // more than looking at one node.
-      if ((++visited & 31) === 0) yield;
-    }
-    if (group) {
-      group.walking = false;
-      settle(group);
+      // Next node in pre-order, never leaving `start`.
+      if (descend && node.firstChild) {
+        node = node.firstChild;
+      } else {
+        while (node && node !== start && !node.nextSibling) node = node.parentNode;
+        node = node && node !== start ? node.nextSibling : null;
+      }
     }
   }
 
