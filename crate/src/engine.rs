@@ -249,6 +249,10 @@ impl Matcher {
         hits.sort_unstable_by_key(|h| (h.entry, h.part, h.first, h.last));
         hits.dedup();
 
+        // Each positive entry that matched, with the token ranges it used;
+        // scored strongest first below.
+        let mut claims: Vec<(i32, u32, i32, Vec<Hit>)> = Vec::new();
+        let mut protective: u16 = 0;
         let mut i = 0;
         while i < hits.len() {
             let entry = hits[i].entry;
@@ -285,22 +289,62 @@ impl Matcher {
             if count == 0 {
                 continue;
             }
+            if e.weight > 0 {
+                claims.push((e.weight, entry, count, used));
+                continue;
+            }
             let w = e.weight * count;
             for c in e.categories() {
                 out.scores[c.index()] += w;
             }
             out.fired.push((entry, w));
-            if e.weight >= STRONG_WEIGHT {
+            protective |= e.categories;
+        }
+        // Where protective or news context fired (a lesson quoting a scam, a
+        // warning page), positive entries whose words overlap a stronger
+        // entry's words of that category do not add up: "nhận kim cương
+        // miễn phí", "kim cương miễn phí" and "kim cương & mật khẩu" over the
+        // same words are one quotation, not three pieces of evidence. Without
+        // such context, overlapping entries keep adding up, as they are
+        // weighed to (a real scam message stacks its signs).
+        claims.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut taken: Vec<(u16, u32, u32)> = Vec::new();
+        for (weight, entry, count, used) in claims {
+            let e = &self.entries[entry as usize];
+            let guarded = e.categories & protective;
+            let overlaps = |h: &Hit| {
+                guarded != 0
+                    && taken
+                        .iter()
+                        .any(|&(cats, a, b)| cats & guarded != 0 && h.first <= b && a <= h.last)
+            };
+            let counted = if used.len() > 1 && count == 1 {
+                // A combination: suppressed if any of its parts overlaps.
+                u32::from(!used.iter().any(overlaps))
+            } else {
+                used.iter()
+                    .filter(|h| !overlaps(h))
+                    .count()
+                    .min(count as usize) as u32
+            };
+            if counted == 0 {
+                continue;
+            }
+            let w = weight * counted as i32;
+            for c in e.categories() {
+                out.scores[c.index()] += w;
+            }
+            out.fired.push((entry, w));
+            if weight >= STRONG_WEIGHT {
                 out.strong |= e.categories;
             }
-            if e.weight > 0 {
-                for h in used {
-                    out.spans.push((
-                        n.tokens[h.first as usize].start,
-                        n.tokens[h.last as usize].end,
-                        e.categories,
-                    ));
-                }
+            for h in &used {
+                taken.push((e.categories, h.first, h.last));
+                out.spans.push((
+                    n.tokens[h.first as usize].start,
+                    n.tokens[h.last as usize].end,
+                    e.categories,
+                ));
             }
         }
         for s in &mut out.scores {

@@ -223,3 +223,27 @@ fn url_lists_are_suffix_aware_and_words_count() {
     let c = Classifier::with_domains(&allow, oche::builtin_domains()).unwrap();
     assert_eq!(c.classify_url("https://fb88.com/").unwrap().action, "allow");
 }
+
+/// A lesson or warning page that quotes scam and grooming lines is not
+/// itself a scam or grooming: overlapping quoted signs do not stack up
+/// against its protective context. The same lines sent as a message are.
+#[test]
+fn teaching_about_scams_and_grooming_is_not_flagged_but_the_messages_are() {
+    let c = classifier("6-10");
+    for lesson in [
+        "Cảnh giác với lời mời \"việc nhẹ lương cao\" hay \"nhận kim cương miễn phí, chỉ cần nhập mật khẩu\": đó là thủ đoạn lừa đảo. Ngân hàng không bao giờ yêu cầu cung cấp mã OTP.",
+        "Nếu ai đó trên mạng dặn con \"đừng kể với bố mẹ nhé\" hay đòi con gửi ảnh, đó là dấu hiệu nguy hiểm. Con hãy kể ngay cho bố mẹ hoặc thầy cô, hoặc gọi 111.",
+    ] {
+        assert_eq!(action(&c, lesson), "allow", "{lesson}");
+        assert!(c.classify_page(&[lesson]).blocks[0].alerts.is_empty(), "{lesson}");
+    }
+    for message in [
+        "Nhận kim cương miễn phí tại link này, chỉ cần nhập tài khoản và mật khẩu",
+        "em ơi đừng kể với bố mẹ nhé, chuyện này chỉ hai đứa mình biết thôi",
+    ] {
+        assert!(
+            !c.classify_page(&[message]).blocks[0].alerts.is_empty(),
+            "{message}"
+        );
+    }
+}
