@@ -66,7 +66,7 @@ pub const LIST_WEIGHT: i32 = 1000;
 pub fn default_lexicons() -> Vec<(String, String)> {
     let packed = include_bytes!(concat!(env!("OUT_DIR"), "/lexicons.lz"));
     let blob = crate::lz::unpack(packed).expect("build.rs verified the packed lexicons");
-    let text = String::from_utf8(blob).expect("lexicons are UTF-8");
+    let text = String::from_utf8(blob).unwrap_or_else(|_| panic!("lexicons are UTF-8"));
     let mut parts = text.split('\0');
     let mut out = Vec::new();
     while let (Some(name), Some(body)) = (parts.next(), parts.next()) {

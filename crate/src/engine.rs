@@ -86,7 +86,9 @@ impl Automaton {
                     .match_kind(MatchKind::Standard)
                     .prefilter(true)
                     .build(&patterns)
-                    .expect("lexicon automaton within size limits"),
+                    // Not `expect`: that would link the error type's Debug
+                    // code into the .wasm for a case that cannot happen.
+                    .unwrap_or_else(|_| panic!("lexicon automaton within size limits")),
             )
         };
         Automaton { ac, targets }
@@ -99,7 +101,7 @@ fn overlapping<'a>(ac: &'a NFA, hay: &'a str) -> impl Iterator<Item = aho_corasi
     let mut state = OverlappingState::start();
     std::iter::from_fn(move || {
         ac.try_find_overlapping(&input, &mut state)
-            .expect("standard match kind supports overlapping search");
+            .unwrap_or_else(|_| panic!("standard match kind supports overlapping search"));
         state.get_match()
     })
 }
@@ -251,7 +253,9 @@ impl Matcher {
 
         // Each positive entry that matched, with the token ranges it used;
         // scored strongest first below.
-        let mut claims: Vec<(i32, u32, i32, Vec<Hit>)> = Vec::new();
+        // (weight, entry, count, range of its hits in `claim_hits`)
+        let mut claims: Vec<(i32, u32, i32, u32, u32)> = Vec::new();
+        let mut claim_hits: Vec<Hit> = Vec::new();
         let mut protective: u16 = 0;
         let mut i = 0;
         while i < hits.len() {
@@ -290,7 +294,9 @@ impl Matcher {
                 continue;
             }
             if e.weight > 0 {
-                claims.push((e.weight, entry, count, used));
+                let from = claim_hits.len() as u32;
+                claim_hits.extend_from_slice(&used);
+                claims.push((e.weight, entry, count, from, claim_hits.len() as u32));
                 continue;
             }
             let w = e.weight * count;
@@ -307,9 +313,18 @@ impl Matcher {
         // same words are one quotation, not three pieces of evidence. Without
         // such context, overlapping entries keep adding up, as they are
         // weighed to (a real scam message stacks its signs).
-        claims.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Strongest first: a u32 key (heavier weight, then earlier claim)
+        // sorts with code the .wasm already has.
+        let mut order: Vec<u32> = claims
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ((1000 - c.0.min(1000)) as u32) << 21 | k as u32)
+            .collect();
+        order.sort_unstable();
         let mut taken: Vec<(u16, u32, u32)> = Vec::new();
-        for (weight, entry, count, used) in claims {
+        for key in order {
+            let (weight, entry, count, from, to) = claims[(key & 0x1f_ffff) as usize];
+            let used = &claim_hits[from as usize..to as usize];
             let e = &self.entries[entry as usize];
             let guarded = e.categories & protective;
             let overlaps = |h: &Hit| {
@@ -338,7 +353,7 @@ impl Matcher {
             if weight >= STRONG_WEIGHT {
                 out.strong |= e.categories;
             }
-            for h in &used {
+            for h in used {
                 taken.push((e.categories, h.first, h.last));
                 out.spans.push((
                     n.tokens[h.first as usize].start,

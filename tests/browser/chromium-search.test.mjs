@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../server.mjs';
-import { launch, setSettings, waitFor } from './chromium.mjs';
+import { launch, setSettings, waitFor, worker } from './chromium.mjs';
 
 let tls;
 let b;
@@ -69,7 +69,7 @@ describe('Chromium: safe search', () => {
     await page.close();
     await setSettings(b.ctx, { age: '15-17', safeSearch: false });
     await waitFor(async () => {
-      const n = await (await b.ctx.serviceWorkers()[0]).evaluate(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
+      const n = await (await worker(b.ctx)).evaluate(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
       return n === 0;
     }, 5000, 'the safe-search rules to go');
     const n0 = seen('www.google.de').length;

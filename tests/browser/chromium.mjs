@@ -40,8 +40,36 @@ export async function launch({ userDataDir, args: extra = [] } = {}) {
   return { ctx, sw, extId, dir };
 }
 
+// The extension's service worker, for evaluating code in the background.
+// Chrome stops an idle worker and starts a new one; evaluating in the
+// stopped one never returns. So every evaluation has a time limit and is
+// retried on the newest worker (the evaluated functions are idempotent).
 export async function worker(ctx) {
-  return ctx.serviceWorkers()[0] || ctx.waitForEvent('serviceworker', { timeout: 15000 });
+  const newest = async () => {
+    const all = ctx.serviceWorkers();
+    return all[all.length - 1] || ctx.waitForEvent('serviceworker', { timeout: 15000 });
+  };
+  return {
+    async evaluate(fn, arg) {
+      let last;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const sw = await newest();
+        let timer;
+        try {
+          return await Promise.race([
+            sw.evaluate(fn, arg),
+            new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the service worker did not answer')), 10000); }),
+          ]);
+        } catch (err) {
+          last = err;
+          await new Promise((r) => setTimeout(r, 300));
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      throw last;
+    },
+  };
 }
 
 // Writes settings the way the settings page does, and waits until the
