@@ -178,7 +178,7 @@ function syncDynamicRules(settings, unlocks) {
 async function replaceDynamicRules(settings, unlocks) {
   if (!chrome.declarativeNetRequest || !chrome.declarativeNetRequest.updateDynamicRules) return;
   const block = OchePolicy.cleanList(settings.blockDomains);
-  const allow = OchePolicy.cleanList([...(settings.allowDomains || []), ...Object.keys(unlocks)]).filter((d) => !block.includes(d));
+  const allow = OchePolicy.cleanList([...(settings.allowDomains || []), ...Object.keys(unlocks)]);
   const rules = [
     ...domainRules(block, 1, DYN_BLOCK_PRIORITY, () => [
       ['main_frame', { type: 'redirect', redirect: { extensionPath: '/blocked.html' } }],
@@ -190,8 +190,21 @@ async function replaceDynamicRules(settings, unlocks) {
     ['sub_frame', { type: 'allow' }],
   ]));
   rules.push(...safeSearchRules(settings, rules.length + 1));
+  // The worker restarts often and rebuilds at every start: leave the
+  // rules alone when they are already these.
   const old = await chrome.declarativeNetRequest.getDynamicRules();
+  if (sameRules(old, rules)) return;
   await chrome.declarativeNetRequest.updateDynamicRules({ removeRuleIds: old.map((r) => r.id), addRules: rules });
+}
+
+// The browser returns rules with its own key order: compare canonically.
+function sameRules(a, b) {
+  const canon = (v) => (Array.isArray(v)
+    ? v.map(canon)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]))
+      : v);
+  return a.length === b.length && JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
 // Safe search, enforced on every search request (the child's own choice in
@@ -269,14 +282,10 @@ if (chrome.alarms) {
   });
 }
 
+// A site on the allow list or unlocked by a parent (the core knows both:
+// unlocked sites are in its allow list, and its block list wins).
 function siteAllowed(e, url) {
-  const host = domainOf(url);
-  if (!host) return false;
-  const under = (d) => host === d || host.endsWith(`.${d}`);
-  if ((e.settings.blockDomains || []).some(under)) return false;
-  const now = Date.now();
-  const unlocked = Object.entries(e.unlocks).some(([d, until]) => until > now && under(d));
-  return unlocked || (e.settings.allowDomains || []).some(under);
+  return urlAction(e, url)[1] === 'allowlist';
 }
 
 // --- per-tab state (survives a service-worker restart via storage.session) ---
@@ -433,7 +442,7 @@ async function onHello(msg, sender) {
   if (sender.tab && sender.frameId === 0 && /^https?:/.test(msg.url || '')) {
     // urlAction is the lean form of classifyUrl: "block gambling".
     const [action, category] = urlAction(e, msg.url);
-    if (action === 'block' && !siteAllowed(e, msg.url)) {
+    if (action === 'block') {
       await blockTab(sender.tab.id, msg.url, category, 'url');
       reply.blocked = true;
     }
@@ -442,7 +451,7 @@ async function onHello(msg, sender) {
 }
 
 async function onClassify(msg, sender) {
-  const e = await start();
+  const e = await currentEngine();
   const tabId = sender.tab ? sender.tab.id : -1;
   const session = `${tabId}:${sender.frameId || 0}:${msg.doc}`;
   const blocks = Array.isArray(msg.blocks) ? msg.blocks.map((b) => String(b)) : [];
@@ -742,7 +751,7 @@ async function onSettingsInfo(msg, sender) {
     managed: e.managed,
     policy: { present: e.policy.present, keys: Object.keys(e.policy.values), rejected: e.policy.rejected, error: e.policy.error },
     problems: e.problems,
-    profileActions: await profileActions(e.settings.age),
+    profileActions: e.info.profileActions,
     actions: e.info.actions,
     unlocks: e.unlocks,
     activity: got[ACTIVITY_KEY] || [],
@@ -752,16 +761,6 @@ async function onSettingsInfo(msg, sender) {
   };
 }
 
-// The age profile's own actions (without overrides), for the settings page.
-const profileCache = {};
-async function profileActions(age) {
-  if (!profileCache[age]) {
-    const c = new wasm_bindgen.Classifier({ age }, null, null, null);
-    profileCache[age] = c.info().actions;
-    c.free();
-  }
-  return profileCache[age];
-}
 
 const CATEGORY_IDS = ['sexual', 'violence', 'self-harm', 'drugs', 'gambling', 'weapons', 'hate', 'harassment', 'profanity', 'scam', 'grooming'];
 const ACTIONS = ['allow', 'warn', 'blur', 'block'];

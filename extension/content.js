@@ -601,11 +601,6 @@
     st.timer = setTimeout(() => {
       const text = fieldText(f);
       if (text === st.text) return;
-      if (!/\d|@|\S{2,}\s+\S/.test(text)) {
-        st.text = text;
-        st.kinds = [];
-        return;
-      }
       send({ type: 'pii', text }).then((r) => {
         st.text = text;
         st.kinds = r.kinds || [];

@@ -542,17 +542,8 @@ impl Classifier {
     pub fn classify_url(&self, url: &str) -> Result<Verdict, String> {
         let parts = crate::url::parse(url)?;
         if !parts.host.is_empty() {
-            if let Some(hit) = self.allow.lookup(&parts.host) {
-                return Ok(Verdict {
-                    action: Action::Allow.id(),
-                    categories: Vec::new(),
-                    reasons: vec![Reason {
-                        code: format!("allow-list:{}", hit.domain),
-                        category: "",
-                        weight: 0,
-                    }],
-                });
-            }
+            // The block list wins over the allow list (as the browser's rules
+            // do: block priority 3, allow 2).
             if let Some(hit) = self.block.lookup(&parts.host) {
                 return Ok(Verdict {
                     action: Action::Block.id(),
@@ -561,6 +552,17 @@ impl Classifier {
                         code: format!("block-list:{}", hit.domain),
                         category: "",
                         weight: LIST_WEIGHT,
+                    }],
+                });
+            }
+            if let Some(hit) = self.allow.lookup(&parts.host) {
+                return Ok(Verdict {
+                    action: Action::Allow.id(),
+                    categories: Vec::new(),
+                    reasons: vec![Reason {
+                        code: format!("allow-list:{}", hit.domain),
+                        category: "",
+                        weight: 0,
                     }],
                 });
             }

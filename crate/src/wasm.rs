@@ -26,6 +26,16 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
 /// was closed without telling us must not grow memory forever).
 const MAX_SESSIONS: usize = 512;
 
+/// Category id → action id.
+fn by_category(
+    actions: &[crate::Action; crate::Category::COUNT],
+) -> std::collections::BTreeMap<&'static str, &'static str> {
+    crate::Category::ALL
+        .iter()
+        .map(|c| (c.id(), actions[c.index()].id()))
+        .collect()
+}
+
 #[wasm_bindgen]
 pub struct Classifier {
     core: Core,
@@ -182,16 +192,19 @@ impl Classifier {
             version: &'static str,
             /// The action per category for this age group (after overrides).
             actions: std::collections::BTreeMap<&'static str, &'static str>,
+            /// The age profile's own actions, before overrides (for the
+            /// settings page's "by age group" choice).
+            profile_actions: std::collections::BTreeMap<&'static str, &'static str>,
         }
+        let defaults = crate::profile::Profiles::defaults();
+        let base = defaults.get(self.core.age());
         to_js(&Info {
             age: self.core.age().id(),
             lexicon_entries: self.core.lexicon_entries(),
             domains: self.core.domain_count(),
             version: env!("CARGO_PKG_VERSION"),
-            actions: crate::Category::ALL
-                .iter()
-                .map(|c| (c.id(), self.core.profile().actions[c.index()].id()))
-                .collect(),
+            actions: by_category(&self.core.profile().actions),
+            profile_actions: by_category(&base.actions),
         })
     }
 }

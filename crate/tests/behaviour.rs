@@ -222,6 +222,21 @@ fn url_lists_are_suffix_aware_and_words_count() {
     };
     let c = Classifier::with_domains(&allow, oche::builtin_domains()).unwrap();
     assert_eq!(c.classify_url("https://fb88.com/").unwrap().action, "allow");
+    // On both lists, the block list wins.
+    let both = Settings {
+        allow_domains: vec!["example.com".into()],
+        block_domains: vec!["m.example.com".into()],
+        ..Default::default()
+    };
+    let c = Classifier::with_domains(&both, oche::builtin_domains()).unwrap();
+    assert_eq!(
+        c.classify_url("https://m.example.com/").unwrap().action,
+        "block"
+    );
+    assert_eq!(
+        c.classify_url("https://example.com/").unwrap().action,
+        "allow"
+    );
 }
 
 /// A lesson or warning page that quotes scam and grooming lines is not

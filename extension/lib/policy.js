@@ -116,10 +116,10 @@ const OchePolicy = (() => {
     const managed = !!(policy && policy.present);
     const localOpen = !managed || p.allowLocalChanges === true;
     const own = localOpen ? local : { ...local, actions: {}, allowDomains: [], blockDomains: [] };
+    // On both lists, the block list wins (the core and the browser's rules
+    // both put it first), so a school's block beats a parent's allow.
     const block = cleanList([...(p.blockDomains || []), ...(own.blockDomains || [])]);
-    // A school's block wins over a parent's allow.
-    const policyBlock = cleanList(p.blockDomains);
-    const allow = cleanList([...(p.allowDomains || []), ...(own.allowDomains || [])]).filter((d) => !policyBlock.includes(d));
+    const allow = cleanList([...(p.allowDomains || []), ...(own.allowDomains || [])]);
     const effective = {
       ...local,
       age: p.ageGroup || local.age,

@@ -87,3 +87,14 @@ test('bad input to the wasm API throws a clear error, never a panic', () => {
   assert.equal(v.blocks.length, 1);
   c.endSession('s1');
 });
+
+test("info() gives the age profile's own actions beside the ones in force", () => {
+  for (const age of ['0-5', '6-10', '11-14', '15-17']) {
+    const plain = new wasm.Classifier({ age }, null, null, null);
+    const changed = new wasm.Classifier({ age, actions: { violence: 'allow' } }, null, null, null);
+    assert.deepEqual(changed.info().profileActions, plain.info().actions, age);
+    assert.equal(changed.info().actions.violence, 'allow');
+    plain.free();
+    changed.free();
+  }
+});
