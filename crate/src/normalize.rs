@@ -47,38 +47,22 @@ fn unicode_tables() -> &'static UnicodeTables {
         let b = crate::lz::unpack(PACKED_TABLES).expect("build.rs verified the packed tables");
         let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
         let three = |o: usize| -> [u8; 3] { b[o..o + 3].try_into().unwrap() };
+        // Each table: a u32 count, then fixed-width records.
         let mut at = 0;
-        let n = u32_at(at) as usize;
-        at += 4;
-        let compat = (0..n)
-            .map(|i| {
-                (
-                    u32_at(at + i * 10),
-                    three(at + i * 10 + 4),
-                    three(at + i * 10 + 7),
-                )
-            })
+        let mut table = |width: usize| {
+            let n = u32_at(at) as usize;
+            let start = at + 4;
+            at = start + n * width;
+            (0..n).map(move |i| start + i * width)
+        };
+        let compat = table(10)
+            .map(|o| (u32_at(o), three(o + 4), three(o + 7)))
             .collect();
-        at += n * 10;
-        let m = u32_at(at) as usize;
-        at += 4;
-        let marked = (0..m)
-            .map(|i| {
-                (
-                    u32_at(at + i * 11),
-                    u32_at(at + i * 11 + 4),
-                    three(at + i * 11 + 8),
-                )
-            })
+        let marked = table(11)
+            .map(|o| (u32_at(o), u32_at(o + 4), three(o + 8)))
             .collect();
-        at += m * 11;
-        let d = u32_at(at) as usize;
-        at += 4;
-        let decomp = (0..d)
-            .map(|i| {
-                let o = at + i * 16;
-                (u32_at(o), [u32_at(o + 4), u32_at(o + 8), u32_at(o + 12)])
-            })
+        let decomp = table(16)
+            .map(|o| (u32_at(o), [u32_at(o + 4), u32_at(o + 8), u32_at(o + 12)]))
             .collect();
         UnicodeTables {
             compat,

@@ -39,6 +39,11 @@ function catLabel(c) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+// One copy of the age-group and language fields for both forms.
+for (const slot of document.querySelectorAll('[data-fields="age-lang"]')) {
+  slot.replaceWith(document.getElementById('age-lang').content.cloneNode(true));
+}
+
 async function main() {
   const status = await send({ type: 'authStatus', token });
   await OcheI18n.load(status.lang);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../server.mjs';
-import { launch, worker, setSettings, waitFor, shotPath } from './chromium.mjs';
+import { launch, worker, setSettings, waitFor, shotPath, isBlockedPage } from './chromium.mjs';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY_FILE = path.join(POLICY_DIR, 'oche-test-alternatives.json');
@@ -25,7 +25,6 @@ after(async () => {
   await server?.close();
 });
 
-const isBlockedPage = (page) => page.url().startsWith('chrome-extension://') && page.url().includes('/blocked.html');
 const bubbleShown = (page) => page.evaluate(() => !!document.querySelector('[data-oche-ui="bubble"]'));
 const sent = (page) => page.evaluate(() => window.__sent);
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../server.mjs';
-import { launch, worker, waitFor, shotPath } from './chromium.mjs';
+import { launch, worker, waitFor, shotPath, isBlockedPage } from './chromium.mjs';
 
 const PIN = '2468';
 const POLICY_DIR = '/etc/chromium/policies/managed';
@@ -23,7 +23,6 @@ after(async () => {
   await server?.close();
 });
 
-const isBlockedPage = (page) => page.url().startsWith('chrome-extension://') && page.url().includes('/blocked.html');
 
 async function optionsPage(b) {
   const page = await b.ctx.newPage();

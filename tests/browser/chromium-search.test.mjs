@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../server.mjs';
-import { launch, setSettings, waitFor, worker } from './chromium.mjs';
+import { launch, setSettings, waitFor, worker, isBlockedPage } from './chromium.mjs';
 
 let tls;
 let b;
@@ -19,7 +19,6 @@ after(async () => {
   await tls?.close();
 });
 
-const isBlockedPage = (page) => page.url().startsWith('chrome-extension://') && page.url().includes('/blocked.html');
 
 async function visit(url) {
   const page = await b.ctx.newPage();

@@ -90,6 +90,9 @@ export async function setSettings(ctx, patch) {
   }, 10000, 'the background to apply the settings');
 }
 
+// The tab shows the extension's blocked page.
+export const isBlockedPage = (page) => page.url().startsWith('chrome-extension://') && page.url().includes('/blocked.html');
+
 export async function waitFor(fn, ms = 5000, what = 'condition') {
   const end = Date.now() + ms;
   for (;;) {

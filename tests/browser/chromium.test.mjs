@@ -3,7 +3,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../server.mjs';
-import { launch, setSettings, waitFor, visibilityRecorder, shotPath } from './chromium.mjs';
+import { launch, setSettings, waitFor, visibilityRecorder, shotPath, isBlockedPage } from './chromium.mjs';
 
 let server;
 let browser;
@@ -25,7 +25,6 @@ async function open(path, { host, recorder } = {}) {
   return page;
 }
 
-const isBlockedPage = (page) => page.url().startsWith(`chrome-extension://`) && page.url().includes('/blocked.html');
 
 async function gateOpen(page) {
   await waitFor(() => page.evaluate(() => !document.documentElement.hasAttribute('data-oche-gate')).catch(() => false), 10000, 'the page to be revealed');

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../server.mjs';
-import { launch, setSettings, waitFor, base, GECKO_ID, By } from './firefox.mjs';
+import * as shared from './firefox.mjs';
+import { launch, setSettings, waitFor, GECKO_ID, By } from './firefox.mjs';
 
 const POLICY_DIR = '/etc/firefox/policies';
 const POLICY_FILE = path.join(POLICY_DIR, 'policies.json');
@@ -23,19 +24,10 @@ after(async () => {
   await server?.close();
 });
 
-const isBlockedPage = async (d = driver) => (await d.getCurrentUrl()).startsWith(`${base}/blocked.html`);
-const visible = (sel, d = driver) => d.executeScript((s) => {
-  const el = document.querySelector(s);
-  return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;
-}, sel);
-
-async function openExtensionPage(page, d = driver) {
-  await d.get('about:blank');
-  await d.executeScript((u) => { location.href = u; }, `${base}/blocked.html`);
-  await waitFor(async () => (await d.getCurrentUrl()).startsWith(base), 5000, 'an extension page');
-  await d.executeScript((u) => { location.href = u; }, `${base}/${page}`);
-  await waitFor(async () => (await d.getCurrentUrl()).includes(page), 5000, page);
-}
+// The suite's own browser unless another is given.
+const isBlockedPage = (d = driver) => shared.isBlockedPage(d);
+const visible = (sel, d = driver) => shared.isVisible(d, sel);
+const openExtensionPage = (page) => shared.openExtensionPage(driver, page);
 
 async function storage() {
   return driver.executeAsyncScript((done) => { chrome.storage.local.get(null).then(done); });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../server.mjs';
-import { launch, waitFor, base, GECKO_ID, By } from './firefox.mjs';
+import { launch, waitFor, GECKO_ID, By, openExtensionPage, isBlockedPage, isVisible } from './firefox.mjs';
 
 const POLICY_DIR = '/etc/firefox/policies';
 const POLICY_FILE = path.join(POLICY_DIR, 'policies.json');
@@ -24,22 +24,6 @@ after(async () => {
   await server?.close();
 });
 
-// WebDriver cannot open moz-extension:// pages itself; a web page may go to
-// the web-accessible blocked page, and from there (same origin) anywhere in
-// the extension.
-async function openExtensionPage(driver, page) {
-  await driver.get('about:blank');
-  await driver.executeScript((u) => { location.href = u; }, `${base}/blocked.html`);
-  await waitFor(async () => (await driver.getCurrentUrl()).startsWith(base), 5000, 'an extension page');
-  await driver.executeScript((u) => { location.href = u; }, `${base}/${page}`);
-  await waitFor(async () => (await driver.getCurrentUrl()).includes(page), 5000, page);
-}
-
-const isBlockedPage = async (driver) => (await driver.getCurrentUrl()).startsWith(`${base}/blocked.html`);
-const visible = (driver, sel) => driver.executeScript((s) => {
-  const el = document.querySelector(s);
-  return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;
-}, sel);
 const text = (driver, sel) => driver.executeScript((s) => document.querySelector(s)?.textContent || '', sel);
 
 describe('Firefox: a school policy file', () => {
@@ -68,7 +52,7 @@ describe('Firefox: a school policy file', () => {
       }));
       driver = await launch();
       await openExtensionPage(driver, 'options.html');
-      await waitFor(() => visible(driver, '#managed'), 10000, 'the managed banner');
+      await waitFor(() => isVisible(driver, '#managed'), 10000, 'the managed banner');
       assert.match(await text(driver, '#managed-by'), /Thử Nghiệm/);
       const rejected = await text(driver, '#rejected-list');
       for (const key of ['categoryActions', 'activityRetentionDays', 'colour']) assert.match(rejected, new RegExp(key));
@@ -104,24 +88,24 @@ describe('Firefox: PIN and unlock', () => {
 
   test('first-run PIN; a wrong PIN is refused; the right one unlocks a blocked site', async () => {
     await openExtensionPage(driver, 'options.html');
-    await waitFor(() => visible(driver, '#view-setup'), 8000, 'set-up');
+    await waitFor(() => isVisible(driver, '#view-setup'), 8000, 'set-up');
     await driver.findElement(By.css('#setup-form input[name=pin]')).sendKeys(PIN);
     await driver.findElement(By.css('#setup-form input[name=pin2]')).sendKeys(PIN);
     await driver.findElement(By.css('#setup-form button[type=submit]')).click();
-    await waitFor(() => visible(driver, '#view-settings'), 15000, 'settings after set-up');
+    await waitFor(() => isVisible(driver, '#view-settings'), 15000, 'settings after set-up');
     const st = await driver.executeAsyncScript((done) => { chrome.storage.local.get(null).then(done); });
     assert.ok(st.auth.hash && !JSON.stringify(st).includes(PIN));
 
     await driver.get(server.url('/home', 'w88.com'));
     await waitFor(() => isBlockedPage(driver), 8000, 'blocked page');
-    await waitFor(() => visible(driver, '#ask'), 5000, 'ask button');
+    await waitFor(() => isVisible(driver, '#ask'), 5000, 'ask button');
     await driver.findElement(By.id('ask')).click();
-    await waitFor(() => visible(driver, '#parent-unlock'), 5000, 'parent button');
+    await waitFor(() => isVisible(driver, '#parent-unlock'), 5000, 'parent button');
     await driver.findElement(By.id('parent-unlock')).click();
-    await waitFor(() => visible(driver, '#unlock-form'), 8000, 'unlock form');
+    await waitFor(() => isVisible(driver, '#unlock-form'), 8000, 'unlock form');
     await driver.findElement(By.css('#unlock-form input[name=pin]')).sendKeys('0000');
     await driver.findElement(By.css('#unlock-form button[type=submit]')).click();
-    await waitFor(() => visible(driver, '#unlock-form .error'), 8000, 'wrong PIN message');
+    await waitFor(() => isVisible(driver, '#unlock-form .error'), 8000, 'wrong PIN message');
     await driver.findElement(By.css('#unlock-form input[name=pin]')).sendKeys(PIN);
     await driver.findElement(By.css('#unlock-form button[type=submit]')).click();
     await waitFor(async () => (await driver.findElements(By.id('served'))).length > 0, 10000, 'the unlocked site');

@@ -4,6 +4,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../server.mjs';
+import * as shared from './firefox.mjs';
 import { launch, setSettings, waitFor, base } from './firefox.mjs';
 
 let tls;
@@ -18,7 +19,7 @@ after(async () => {
 });
 
 const seen = (host) => tls.requests.filter((r) => r.host === host && r.path !== '/favicon.ico');
-const isBlockedPage = async () => (await driver.getCurrentUrl()).startsWith(`${base}/blocked.html`);
+const isBlockedPage = () => shared.isBlockedPage(driver);
 
 describe('Firefox: safe search and search terms', () => {
   test('Google (safe=active, over safe=off), Bing, DuckDuckGo and the YouTube header', async () => {

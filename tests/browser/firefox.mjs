@@ -59,14 +59,32 @@ export async function waitFor(fn, ms = 8000, what = 'condition') {
   }
 }
 
-// Writes settings from an extension page (which has the storage API).
-export async function setSettings(driver, patch) {
-  // WebDriver may not open moz-extension:// pages itself, but a web page may
-  // navigate to a web-accessible one (blocked.html); like every extension
-  // page it has the storage API.
+// Opens an extension page. WebDriver may not open moz-extension:// pages
+// itself, but a web page may navigate to a web-accessible one (blocked.html),
+// and from there (same origin) to any page of the extension.
+export async function openExtensionPage(driver, page = 'blocked.html') {
   await driver.get('about:blank');
   await driver.executeScript((u) => { location.href = u; }, `${base}/blocked.html`);
   await waitFor(async () => (await driver.getCurrentUrl()).startsWith(base), 5000, 'an extension page');
+  if (page !== 'blocked.html') {
+    await driver.executeScript((u) => { location.href = u; }, `${base}/${page}`);
+    await waitFor(async () => (await driver.getCurrentUrl()).includes(page), 5000, page);
+  }
+}
+
+// The tab shows the extension's blocked page.
+export const isBlockedPage = async (driver) => (await driver.getCurrentUrl()).startsWith(`${base}/blocked.html`);
+
+// The element exists, is not inside [hidden] and takes up space.
+export const isVisible = (driver, sel) => driver.executeScript((s) => {
+  const el = document.querySelector(s);
+  return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;
+}, sel);
+
+// Writes settings from an extension page (like every extension page, it
+// has the storage API).
+export async function setSettings(driver, patch) {
+  await openExtensionPage(driver);
   await driver.executeAsyncScript(async (p, done) => {
     const cur = (await chrome.storage.local.get('settings')).settings || {};
     await chrome.storage.local.set({ settings: { ...cur, ...p, setupDone: true } });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../server.mjs';
+import * as shared from './firefox.mjs';
 import { launch, setSettings, waitFor, base, root } from './firefox.mjs';
 
 let server;
@@ -20,7 +21,7 @@ after(async () => {
   await server?.close();
 });
 
-const isBlockedPage = async () => (await driver.getCurrentUrl()).startsWith(`${base}/blocked.html`);
+const isBlockedPage = () => shared.isBlockedPage(driver);
 const blurred = (id) => driver.executeScript((i) => {
   const el = document.getElementById(i);
   return el ? el.closest('[data-oche-blur]') !== null : false;
