@@ -9,10 +9,16 @@
 //!
 //! 10 bytes a domain: 106k domains take about 1 MB, 300k about 3 MB. A lookup
 //! hashes each suffix of the host at a label boundary (`a.b.example.com`,
-//! `b.example.com`, `example.com`, `com`) and binary-searches the hashes in
-//! place, so loading is a copy of the bytes and a header check — no parsing.
+//! `b.example.com`, `example.com`, `com`) and searches the hashes in place,
+//! so loading is a copy of the bytes and a header check — no parsing.
 //! With 64-bit hashes a false match between two different names is about
 //! one in 10^14 lookups at this size.
+//!
+//! Loading also builds one small index (about 2 bytes a domain): where each
+//! run of hashes sharing their top bits starts. A lookup reads that index
+//! and scans a run of one or two hashes, instead of a binary search that
+//! touches 17 cache lines for every suffix of every host — most lookups
+//! are misses (ordinary sites), and a miss paid the full search each time.
 //!
 //! This file depends on nothing but `std`: `build.rs` includes it to compile
 //! the lists shipped in `data/domains/` at build time.
@@ -246,6 +252,10 @@ pub fn compile_dir(dir: &std::path::Path) -> Result<(Vec<u8>, usize), String> {
 pub struct DomainTable {
     bytes: Vec<u8>,
     count: usize,
+    /// `runs[k]..runs[k + 1]`: the rows whose hash has `k` as its top
+    /// `run_bits` bits (rows are sorted by hash).
+    runs: Vec<u32>,
+    run_bits: u32,
 }
 
 /// What a lookup found: the listed domain (a suffix of the host) and its
@@ -276,7 +286,31 @@ impl DomainTable {
                 HEADER + count * 10
             ));
         }
-        Ok(DomainTable { bytes, count })
+        let mut table = DomainTable {
+            bytes,
+            count,
+            runs: Vec::new(),
+            run_bits: 0,
+        };
+        table.index_runs();
+        Ok(table)
+    }
+
+    /// Builds `runs`: about two rows a run, at most 2^20 runs.
+    fn index_runs(&mut self) {
+        let bits = (usize::BITS - (self.count / 2).leading_zeros()).clamp(1, 20);
+        let n = 1usize << bits;
+        let mut runs = Vec::with_capacity(n + 1);
+        let mut row = 0usize;
+        for k in 0..n as u64 {
+            while row < self.count && self.hash_at(row) >> (64 - bits) < k {
+                row += 1;
+            }
+            runs.push(row as u32);
+        }
+        runs.push(self.count as u32);
+        self.runs = runs;
+        self.run_bits = bits;
     }
 
     pub fn empty() -> DomainTable {
@@ -291,9 +325,9 @@ impl DomainTable {
         self.count == 0
     }
 
-    /// Bytes held in memory.
+    /// Bytes held in memory (the table and its index).
     pub fn memory_bytes(&self) -> usize {
-        self.bytes.len()
+        self.bytes.len() + self.runs.len() * 4
     }
 
     fn hash_at(&self, i: usize) -> u64 {
@@ -308,17 +342,18 @@ impl DomainTable {
 
     /// Categories of exactly this domain, 0 if unlisted.
     pub fn get(&self, domain: &str) -> u16 {
+        if self.count == 0 {
+            return 0;
+        }
         let h = hash(domain);
-        let (mut lo, mut hi) = (0usize, self.count);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let v = self.hash_at(mid);
-            if v < h {
-                lo = mid + 1;
-            } else if v > h {
-                hi = mid;
-            } else {
-                return self.cats_at(mid);
+        let k = (h >> (64 - self.run_bits)) as usize;
+        for row in self.runs[k] as usize..self.runs[k + 1] as usize {
+            let v = self.hash_at(row);
+            if v == h {
+                return self.cats_at(row);
+            }
+            if v > h {
+                break;
             }
         }
         0
@@ -427,5 +462,24 @@ mod tests {
         let t = DomainTable::from_bytes(build([("x.com".to_string(), 2)])).unwrap();
         let deep = format!("{}x.com", "a.".repeat(40));
         assert_eq!(t.lookup(&deep).unwrap().domain, "x.com");
+    }
+
+    #[test]
+    fn indexed_lookup_agrees_with_a_set_at_every_size() {
+        // Sizes around the index's run-size steps, including tiny tables.
+        for n in [1usize, 2, 3, 7, 100, 1_000, 40_000] {
+            let listed: Vec<String> = (0..n)
+                .map(|i| format!("site{i}.bad{}.vn", i % 97))
+                .collect();
+            let t =
+                DomainTable::from_bytes(build(listed.iter().map(|d| (d.clone(), 1 << (n % 11)))))
+                    .unwrap();
+            for d in &listed {
+                assert_eq!(t.get(d), 1 << (n % 11), "{d} in a table of {n}");
+            }
+            for i in 0..2_000 {
+                assert_eq!(t.get(&format!("site{i}.good.vn")), 0);
+            }
+        }
     }
 }

@@ -192,6 +192,9 @@ struct RawToken {
     units: std::ops::Range<usize>,
     gap_before: Gap,
     has_latin: bool,
+    /// Only ASCII letters, no marks: nothing for the per-token passes to
+    /// change except repeated letters (most English and unaccented words).
+    plain: bool,
 }
 
 /// A normalised token.
@@ -251,6 +254,10 @@ pub struct Teencode {
     map: HashMap<String, Vec<(String, String)>, FnvBuild>,
     /// Longest key in bytes: longer words are never looked up.
     max_key: usize,
+    /// A bit per (length, first byte, last byte) of the keys, hashed: most
+    /// words of a page are ruled out without hashing them (every token of
+    /// every page is checked).
+    shapes: [u64; 32],
 }
 
 impl Teencode {
@@ -290,7 +297,30 @@ impl Teencode {
             map.insert(short_n.exact_text(0).to_string(), words);
         }
         let max_key = map.keys().map(String::len).max().unwrap_or(0);
-        Ok(Teencode { map, max_key })
+        let mut shapes = [0u64; 32];
+        for k in map.keys() {
+            let bit = Teencode::shape(k.as_bytes());
+            shapes[bit / 64] |= 1 << (bit % 64);
+        }
+        Ok(Teencode {
+            map,
+            max_key,
+            shapes,
+        })
+    }
+
+    fn shape(word: &[u8]) -> usize {
+        let (first, last) = (word[0] as usize, word[word.len() - 1] as usize);
+        (word.len() * 131 + first * 31 + last * 7) % 2048
+    }
+
+    /// Whether `word` may be a key (no false negatives).
+    fn may_hold(&self, word: &[u8]) -> bool {
+        if word.is_empty() || word.len() > self.max_key {
+            return false;
+        }
+        let bit = Teencode::shape(word);
+        self.shapes[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     pub fn len(&self) -> usize {
@@ -351,6 +381,12 @@ impl Normalizer {
     /// Normalises `text`. Offsets in the result count Unicode scalar values
     /// of `text`, end exclusive.
     pub fn normalize(&self, text: &str) -> Normalized {
+        self.normalize_with(text, true)
+    }
+
+    /// `plain_fast_path: false` sends every token through all the passes
+    /// (the tests check both ways agree).
+    fn normalize_with(&self, text: &str, plain_fast_path: bool) -> Normalized {
         // Scratch buffers reused between calls: a page is normalised block
         // by block, and allocating (and faulting in) fresh ones each time
         // cost more than the work itself.
@@ -372,8 +408,13 @@ impl Normalizer {
             out.exact.push(' ');
             out.folded.push(' ');
             for tok in raw.iter() {
+                let u = &units[tok.units.clone()];
+                if plain_fast_path && tok.plain && !has_triple(u) {
+                    self.finish_plain_token(u, &mut out);
+                    continue;
+                }
                 scratch.clear();
-                scratch.extend_from_slice(&units[tok.units.clone()]);
+                scratch.extend_from_slice(u);
                 self.finish_token(scratch, tok.has_latin, &mut out);
             }
             if units.capacity() > 1 << 20 {
@@ -401,29 +442,8 @@ impl Normalizer {
         for x in u.iter() {
             push_exact(&mut out.exact, x);
         }
-        // `8 dm`, `15 cm`, `5 cl`: after a number, an abbreviation is a unit of
-        // measure, never slang (`dm`, `cl`, `cc` collide with swearing). It
-        // becomes `unit:dm`, which no lexicon phrase can name.
-        if let Some(prev) = out.tokens.last() {
-            if !prev.alpha
-                && prev.end + 1 >= start
-                && out.exact.len() - ex0 <= 4
-                && is_unit(&out.exact[ex0..])
-            {
-                let unit = format!("unit:{}", &out.exact[ex0..]);
-                out.exact.truncate(ex0);
-                push_token(out, &unit, &unit, start, end, false, true);
-                return;
-            }
-        }
-        if out.exact.len() - ex0 <= self.teencode.max_key && !self.teencode.map.is_empty() {
-            if let Some(words) = self.teencode.map.get(&out.exact[ex0..]) {
-                out.exact.truncate(ex0);
-                for (e, f) in words {
-                    push_token(out, e, f, start, end, false, true);
-                }
-                return;
-            }
+        if self.replace_word(out, ex0, start, end) {
+            return;
         }
         let ex1 = out.exact.len();
         out.exact.push(' ');
@@ -443,6 +463,68 @@ impl Normalizer {
             alpha,
         });
     }
+}
+
+impl Normalizer {
+    /// A token of ASCII letters only, without a run of three repeated
+    /// letters: both views are its lower-case letters. Same result as
+    /// `finish_token`, whose passes would all leave it unchanged.
+    fn finish_plain_token(&self, u: &[Unit], out: &mut Normalized) {
+        let (start, end) = (u[0].start, u[u.len() - 1].end);
+        let ex0 = out.exact.len();
+        out.exact.extend(u.iter().map(|x| x.base));
+        if self.replace_word(out, ex0, start, end) {
+            return;
+        }
+        let ex1 = out.exact.len();
+        let fo0 = out.folded.len();
+        out.folded.push_str(&out.exact[ex0..ex1]);
+        let fo1 = out.folded.len();
+        out.exact.push(' ');
+        out.folded.push(' ');
+        out.tokens.push(Token {
+            exact: ex0 as u32..ex1 as u32,
+            folded: fo0 as u32..fo1 as u32,
+            start,
+            end,
+            accented: false,
+            alpha: true,
+        });
+    }
+
+    /// The word just written to the exact view at `ex0..` may stand for
+    /// other tokens: a unit of measure after a number, or teencode. Then it
+    /// is replaced (in both views) and `true` returned.
+    fn replace_word(&self, out: &mut Normalized, ex0: usize, start: u32, end: u32) -> bool {
+        let word_len = out.exact.len() - ex0;
+        // `8 dm`, `15 cm`, `5 cl`: after a number, an abbreviation is a unit of
+        // measure, never slang (`dm`, `cl`, `cc` collide with swearing). It
+        // becomes `unit:dm`, which no lexicon phrase can name.
+        if let Some(prev) = out.tokens.last() {
+            if !prev.alpha && prev.end + 1 >= start && word_len <= 4 && is_unit(&out.exact[ex0..]) {
+                let unit = format!("unit:{}", &out.exact[ex0..]);
+                out.exact.truncate(ex0);
+                push_token(out, &unit, &unit, start, end, false, true);
+                return true;
+            }
+        }
+        if self.teencode.may_hold(&out.exact.as_bytes()[ex0..]) {
+            if let Some(words) = self.teencode.map.get(&out.exact[ex0..]) {
+                out.exact.truncate(ex0);
+                for (e, f) in words {
+                    push_token(out, e, f, start, end, false, true);
+                }
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Three or more of the same letter in a row (`squeeze_repeats` has work).
+fn has_triple(u: &[Unit]) -> bool {
+    u.windows(3)
+        .any(|w| w[0].base == w[1].base && w[1].base == w[2].base)
 }
 
 fn is_unit(word: &str) -> bool {
@@ -765,6 +847,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
     let mut gap_space = false;
     let mut tok_start: Option<usize> = None;
     let mut has_latin = false;
+    let mut plain = true;
     let mut pending_gap = Gap::Other;
 
     for (idx, (byte, c)) in text.char_indices().enumerate() {
@@ -786,6 +869,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                 if let Some(last) = units.last_mut() {
                     apply_mark(last, c);
                     last.end = idx + 1;
+                    plain = false;
                 }
             }
             continue;
@@ -801,9 +885,11 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                         units: s..units.len(),
                         gap_before: pending_gap,
                         has_latin,
+                        plain,
                     });
                 }
                 has_latin = false;
+                plain = true;
                 gap_len = 0;
                 gap_joiner = false;
                 gap_space = false;
@@ -832,10 +918,13 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
         // built once); anything else goes through full NFKD.
         if c.is_ascii() {
             let base = c.to_ascii_lowercase();
-            has_latin |= base.is_ascii_alphabetic();
+            let letter = base.is_ascii_alphabetic();
+            has_latin |= letter;
+            plain &= letter;
             units.push(Unit::plain(base, base.is_ascii_digit(), idx));
             continue;
         }
+        plain = false;
         if let Some(l) = latin {
             has_latin = true;
             units.push(Unit {
@@ -912,6 +1001,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             units: s..units.len(),
             gap_before: pending_gap,
             has_latin,
+            plain,
         });
     }
 }
@@ -963,6 +1053,7 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
                     units: raw[i].units.start..raw[j - 1].units.end,
                     gap_before: raw[i].gap_before,
                     has_latin: raw[i..j].iter().any(|t| t.has_latin),
+                    plain: raw[i..j].iter().all(|t| t.plain),
                 });
                 after_spaced_join = spaces_only;
                 i = j;
@@ -1472,6 +1563,25 @@ mod tests {
         for i in 0..n.tokens.len() {
             assert_eq!(n.token_at_exact(n.tokens[i].exact.start), i);
             assert_eq!(n.token_at_folded(n.tokens[i].folded.end - 1), i);
+        }
+    }
+
+    #[test]
+    fn plain_words_take_a_shortcut_to_the_same_result() {
+        let n = Normalizer::new(Teencode::parse("ko\tkhông\ndc\tđược\nbit\tbiết\n").unwrap());
+        for text in [
+            "Hello world, this is a plain English sentence.",
+            "ko biet dc khong, bit roi 5 cm dm 8 dm",
+            "s e x  d i t  m e  fuuuck  nguuu  aaa bb",
+            "Nguoi ta noi vay thoi, ko sao dau ban oi",
+            "mix of ASCII and đ.ị.t, s.e.x and l00n and $hit",
+            "a b c  x.y.z  I am OK",
+        ] {
+            let fast = n.normalize_with(text, true);
+            let slow = n.normalize_with(text, false);
+            assert_eq!(fast.exact, slow.exact, "{text}");
+            assert_eq!(fast.folded, slow.folded, "{text}");
+            assert_eq!(fast.tokens, slow.tokens, "{text}");
         }
     }
 
