@@ -114,16 +114,20 @@ pub fn to_ascii_host(host: &str) -> Option<String> {
     if host.is_ascii() {
         return Some(host.to_ascii_lowercase());
     }
-    let mut out = Vec::new();
-    for label in host.split('.') {
+    let mut out = String::with_capacity(host.len() + 8);
+    for (i, label) in host.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
         let lower: Vec<char> = label.chars().flat_map(char::to_lowercase).collect();
         if lower.iter().all(char::is_ascii) {
-            out.push(lower.into_iter().collect::<String>());
+            out.extend(lower);
         } else {
-            out.push(format!("xn--{}", punycode(&lower)?));
+            out.push_str("xn--");
+            out.push_str(&punycode(&lower)?);
         }
     }
-    Some(out.join("."))
+    Some(out)
 }
 
 /// Cleans one list entry or host: lower case, ASCII (Punycode) form, no
@@ -147,7 +151,7 @@ pub fn clean_host(raw: &str) -> Option<String> {
     let ok = !s.is_empty()
         && s.len() <= 253
         && !s.starts_with('.')
-        && !s.contains("..")
+        && !s.as_bytes().windows(2).any(|w| w == b"..")
         && s.chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '_');
     ok.then_some(s)

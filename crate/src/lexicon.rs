@@ -156,7 +156,7 @@ pub fn parse(
             return Err(err("entry before any `[category]` section".into()));
         }
         if head == "!" {
-            if body.contains(" & ") {
+            if find_bytes(body, " & ").is_some() {
                 return Err(err("an exception cannot be a combination".into()));
             }
             let p = alternatives(body, exact_only, normalizer).map_err(&err)?;
@@ -177,8 +177,8 @@ pub fn parse(
                 "weight {weight} must be non-zero, between -1000 and 1000"
             )));
         }
-        let parts = body
-            .split(" & ")
+        let parts = split_parts(body)
+            .into_iter()
             .map(|p| alternatives(p.trim(), exact_only, normalizer))
             .collect::<Result<Vec<_>, _>>()
             .map_err(&err)?;
@@ -196,11 +196,32 @@ pub fn parse(
     Ok(entries)
 }
 
+/// Where `needle` first occurs in `hay`. Byte windows, not `str::find`:
+/// the std substring searcher is several kilobytes of the .wasm, for a few
+/// short needles in lexicon lines.
+pub(crate) fn find_bytes(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
+/// The parts of a combination, `a & b & c`.
+fn split_parts(body: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(i) = find_bytes(rest, " & ") {
+        parts.push(&rest[..i]);
+        rest = &rest[i + 3..];
+    }
+    parts.push(rest);
+    parts
+}
+
 /// Splits trailing `@flag` words off a phrase.
 fn split_flags(s: &str) -> Result<(&str, Vec<&str>), String> {
     let mut body = s;
     let mut flags = Vec::new();
-    while let Some(i) = body.rfind(" @") {
+    while let Some(i) = body.as_bytes().windows(2).rposition(|w| w == b" @") {
         let flag = &body[i + 2..];
         if flag.is_empty() || flag.contains(' ') {
             break;
@@ -265,11 +286,16 @@ fn alternatives(
     expand(text)?
         .iter()
         .map(|t| {
-            pattern(
-                &t.split_whitespace().collect::<Vec<_>>().join(" "),
-                exact_only,
-                normalizer,
-            )
+            // Words separated by one space (no `join`: its generic code is
+            // a kilobyte of the .wasm).
+            let mut words = String::with_capacity(t.len());
+            for w in t.split_whitespace() {
+                if !words.is_empty() {
+                    words.push(' ');
+                }
+                words.push_str(w);
+            }
+            pattern(&words, exact_only, normalizer)
         })
         .collect()
 }

@@ -21,9 +21,9 @@ pub struct UrlParts {
 pub fn parse(url: &str) -> Result<UrlParts, String> {
     let url = url.trim();
     if !url.chars().any(|c| c.is_alphanumeric()) {
-        return Err(format!("not a URL: {:?}", truncate(url, 80)));
+        return Err(format!("not a URL: `{}`", truncate(url, 80)));
     }
-    let rest = match url.find("://") {
+    let rest = match crate::lexicon::find_bytes(url, "://") {
         Some(i)
             if url[..i]
                 .chars()
