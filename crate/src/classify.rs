@@ -475,6 +475,17 @@ impl Classifier {
             .iter()
             .map(|b| self.block_verdict(b.as_ref()))
             .collect();
+        self.judge_page(state, blocks, complete)
+    }
+
+    /// The page rules over the block verdicts (not generic: one copy in the
+    /// .wasm whatever string type the blocks came as).
+    fn judge_page(
+        &self,
+        state: &mut PageState,
+        blocks: Vec<BlockVerdict>,
+        complete: bool,
+    ) -> PageVerdict {
         for b in &blocks {
             state.total_chars += b.chars;
             state.action = state
@@ -540,46 +551,93 @@ impl Classifier {
     /// Classifies a URL: the school's and parent's lists, the domain lists
     /// (suffix-aware), words in the host and path, and a search query.
     pub fn classify_url(&self, url: &str) -> Result<Verdict, String> {
+        let mut reasons = Vec::new();
+        let d = self.decide_url(url, Some(&mut reasons))?;
+        if d.list.is_none() {
+            strongest_first(&mut reasons);
+        }
+        Ok(Verdict {
+            action: d.action.id(),
+            categories: category_scores(&d.scores),
+            reasons,
+        })
+    }
+
+    /// The same decision as [`classify_url`](Self::classify_url) without
+    /// its reasons, for the hot path of every navigation: the action and
+    /// the category to explain — the strongest one the action came from —
+    /// or `allowlist` / `blocklist` for the school's and parent's lists.
+    /// Formatting reasons cost more than the decision itself.
+    pub fn url_action(&self, url: &str) -> Result<(Action, &'static str), String> {
+        let d = self.decide_url(url, None)?;
+        let category = match d.list {
+            Some(ListKind::Allow) => "allowlist",
+            Some(ListKind::Block) => "blocklist",
+            None => {
+                let ranked = category_scores(&d.scores);
+                ranked
+                    .iter()
+                    .find(|c| {
+                        Category::from_id(c.id)
+                            .is_some_and(|k| self.profile.actions[k.index()] == d.action)
+                    })
+                    .or(ranked.first())
+                    .map_or("", |c| c.id)
+            }
+        };
+        Ok((d.action, category))
+    }
+
+    /// One place for the URL rules; reasons are written only when asked.
+    fn decide_url(
+        &self,
+        url: &str,
+        mut reasons: Option<&mut Vec<Reason>>,
+    ) -> Result<UrlDecision, String> {
         let parts = crate::url::parse(url)?;
+        let mut scores = [0i32; Category::COUNT];
         if !parts.host.is_empty() {
             // The block list wins over the allow list (as the browser's rules
             // do: block priority 3, allow 2).
-            if let Some(hit) = self.block.lookup(&parts.host) {
-                return Ok(Verdict {
-                    action: Action::Block.id(),
-                    categories: Vec::new(),
-                    reasons: vec![Reason {
-                        code: format!("block-list:{}", hit.domain),
-                        category: "",
-                        weight: LIST_WEIGHT,
-                    }],
-                });
-            }
-            if let Some(hit) = self.allow.lookup(&parts.host) {
-                return Ok(Verdict {
-                    action: Action::Allow.id(),
-                    categories: Vec::new(),
-                    reasons: vec![Reason {
-                        code: format!("allow-list:{}", hit.domain),
-                        category: "",
-                        weight: 0,
-                    }],
-                });
+            for (table, kind) in [
+                (&self.block, ListKind::Block),
+                (&self.allow, ListKind::Allow),
+            ] {
+                if let Some(hit) = table.lookup(&parts.host) {
+                    let (action, prefix, weight) = match kind {
+                        ListKind::Block => (Action::Block, "block-list:", LIST_WEIGHT),
+                        ListKind::Allow => (Action::Allow, "allow-list:", 0),
+                    };
+                    if let Some(r) = reasons.as_deref_mut() {
+                        r.push(Reason {
+                            code: format!("{prefix}{}", hit.domain),
+                            category: "",
+                            weight,
+                        });
+                    }
+                    return Ok(UrlDecision {
+                        action,
+                        scores,
+                        list: Some(kind),
+                    });
+                }
             }
         }
-        let mut scores = [0i32; Category::COUNT];
-        let mut reasons = Vec::new();
         let mut action = Action::Allow;
+        let mut listed = false;
         for table in [&self.extra_domains, &self.domains] {
             if let Some(hit) = table.lookup(&parts.host) {
+                listed = true;
                 for c in Category::ALL {
                     if hit.categories & (1 << c.index()) != 0 {
                         scores[c.index()] += LIST_WEIGHT;
-                        reasons.push(Reason {
-                            code: format!("domain-list:{}", hit.domain),
-                            category: c.id(),
-                            weight: LIST_WEIGHT,
-                        });
+                        if let Some(r) = reasons.as_deref_mut() {
+                            r.push(Reason {
+                                code: format!("domain-list:{}", hit.domain),
+                                category: c.id(),
+                                weight: LIST_WEIGHT,
+                            });
+                        }
                         // A listed site exists for its category: block it
                         // whenever the profile acts on that category at all.
                         if self.profile.actions[c.index()] != Action::Allow {
@@ -594,54 +652,79 @@ impl Classifier {
             // A listed site is blocked whatever its address says: the words
             // would add nothing a parent needs, and this is the hot path of
             // every navigation to a listed site.
-            return Ok(Verdict {
-                action: action.id(),
-                categories: category_scores(&scores),
-                reasons,
+            return Ok(UrlDecision {
+                action,
+                scores,
+                list: None,
             });
         }
         // An unlisted name that looks like a gambling or adult site's: on
         // its own this reaches the threshold of the younger age groups only;
         // for older children the page's text decides once it loads.
-        if reasons.is_empty() && !parts.host.is_empty() {
+        if !listed && !parts.host.is_empty() {
             for (c, p) in self.names.classify(&parts.host) {
                 scores[c.index()] += NAME_WEIGHT;
-                reasons.push(Reason {
-                    // A whole percentage: formatting floats would pull
-                    // several KB of code into the .wasm.
-                    code: format!("name-model:{}:{}%", c.id(), (p * 100.0) as u32),
-                    category: c.id(),
-                    weight: NAME_WEIGHT,
-                });
+                if let Some(r) = reasons.as_deref_mut() {
+                    r.push(Reason {
+                        // A whole percentage: formatting floats would pull
+                        // several KB of code into the .wasm.
+                        code: format!("name-model:{}:{}%", c.id(), (p * 100.0) as u32),
+                        category: c.id(),
+                        weight: NAME_WEIGHT,
+                    });
+                }
             }
         }
         let words = self.url.score(&self.normalizer.normalize(&parts.words));
         for c in Category::ALL {
             scores[c.index()] += words.scores[c.index()];
         }
-        reasons.extend(self.reasons(&words.fired, &words.scores, &self.url));
+        if let Some(r) = reasons.as_deref_mut() {
+            r.extend(self.reasons(&words.fired, &words.scores, &self.url));
+        }
         if let Some(q) = &parts.query {
-            let qv = self.block_verdict(q);
-            for cs in &qv.categories {
-                scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
+            if let Some(r) = reasons.as_deref_mut() {
+                let qv = self.block_verdict(q);
+                for cs in &qv.categories {
+                    scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
+                }
+                r.extend(qv.reasons.into_iter().map(|r| Reason {
+                    code: format!("query:{}", r.code),
+                    ..r
+                }));
+            } else {
+                // The scores `block_verdict` reports, without its reasons.
+                let qs = self.score_block(q);
+                for c in Category::ALL {
+                    scores[c.index()] += qs.scores[c.index()].max(0);
+                }
             }
-            reasons.extend(qv.reasons.into_iter().map(|r| Reason {
-                code: format!("query:{}", r.code),
-                ..r
-            }));
         }
         for c in Category::ALL {
             if scores[c.index()] >= self.profile.thresholds[c.index()] {
                 action = action.max(self.profile.actions[c.index()]);
             }
         }
-        strongest_first(&mut reasons);
-        Ok(Verdict {
-            action: action.id(),
-            categories: category_scores(&scores),
-            reasons,
+        Ok(UrlDecision {
+            action,
+            scores,
+            list: None,
         })
     }
+}
+
+/// Which of the school's and parent's lists decided a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListKind {
+    Allow,
+    Block,
+}
+
+/// What the URL rules decided (see `Classifier::decide_url`).
+struct UrlDecision {
+    action: Action,
+    scores: [i32; Category::COUNT],
+    list: Option<ListKind>,
 }
 
 /// Evidence of a name-model hit (see `classify_url`).

@@ -140,13 +140,11 @@ pub fn clean_host(raw: &str) -> Option<String> {
             s.truncate(i);
         }
     }
-    while let Some(rest) = s.strip_prefix("*.") {
-        s = rest.to_string();
+    while s.starts_with("*.") {
+        s.drain(..2);
     }
-    if let Some(rest) = s.strip_prefix("www.") {
-        if rest.contains('.') {
-            s = rest.to_string();
-        }
+    if s.starts_with("www.") && s[4..].contains('.') {
+        s.drain(..4);
     }
     let ok = !s.is_empty()
         && s.len() <= 253

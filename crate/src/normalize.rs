@@ -502,7 +502,9 @@ impl Normalizer {
         // becomes `unit:dm`, which no lexicon phrase can name.
         if let Some(prev) = out.tokens.last() {
             if !prev.alpha && prev.end + 1 >= start && word_len <= 4 && is_unit(&out.exact[ex0..]) {
-                let unit = format!("unit:{}", &out.exact[ex0..]);
+                let mut unit = String::with_capacity(9);
+                unit.push_str("unit:");
+                unit.push_str(&out.exact[ex0..]);
                 out.exact.truncate(ex0);
                 push_token(out, &unit, &unit, start, end, false, true);
                 return true;

@@ -3,6 +3,8 @@
 //! lexicon). No dependency: a child-safety filter needs the host and the
 //! words, not a full WHATWG parser, and must never fail on a broken URL.
 
+use std::borrow::Cow;
+
 /// The parts of a URL that matter for classification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UrlParts {
@@ -61,22 +63,33 @@ pub fn parse(url: &str) -> Result<UrlParts, String> {
             "q" | "p" | "query" | "search_query" | "text" | "wd" | "k" | "keyword" | "keywords"
         ) && !v.is_empty()
         {
-            query = Some(percent_decode(&v.replace('+', " ")));
+            query = Some(decode_component(v).into_owned());
             break;
         }
     }
-    let mut words = String::with_capacity(url.len());
+    let mut words = String::with_capacity(url.len() + 3);
     for part in [
-        host.as_str(),
-        &percent_decode(&path.replace('+', " ")),
-        &percent_decode(&query_string.replace('+', " ")),
+        Cow::Borrowed(host.as_str()),
+        decode_component(path),
+        decode_component(query_string),
     ] {
-        for c in part.chars() {
-            words.push(if c.is_alphanumeric() { c } else { ' ' });
-        }
+        words.extend(
+            part.chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' }),
+        );
         words.push(' ');
     }
     Ok(UrlParts { host, words, query })
+}
+
+/// A path or query component with `+` as a space and `%XX` decoded;
+/// borrowed when there is nothing to change (most paths), as this runs on
+/// every navigation.
+fn decode_component(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'+' || b == b'%') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(percent_decode(&s.replace('+', " ")).into_owned())
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -88,9 +101,9 @@ fn truncate(s: &str, n: usize) -> &str {
 
 /// Decodes `%XX` escapes; invalid UTF-8 after decoding is replaced, never
 /// an error (a broken URL still gets a verdict).
-pub fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -107,7 +120,7 @@ pub fn percent_decode(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]

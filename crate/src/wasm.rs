@@ -146,29 +146,16 @@ impl Classifier {
     /// object crosses the boundary, so it costs a fraction of `classifyUrl`.
     #[wasm_bindgen(js_name = urlAction)]
     pub fn url_action(&self, url: &str) -> String {
-        let Ok(v) = self.core.classify_url(url) else {
+        let Ok((action, category)) = self.core.url_action(url) else {
             return "allow".into();
         };
-        let list = |prefix: &str| v.reasons.iter().any(|r| r.code.starts_with(prefix));
-        let category = if list("allow-list:") {
-            "allowlist"
-        } else if list("block-list:") {
-            "blocklist"
-        } else {
-            let acts = self.core.profile().actions;
-            v.categories
-                .iter()
-                .find(|c| {
-                    crate::Category::from_id(c.id).is_some_and(|k| acts[k.index()].id() == v.action)
-                })
-                .or(v.categories.first())
-                .map_or("", |c| c.id)
-        };
-        if category.is_empty() {
-            v.action.to_string()
-        } else {
-            format!("{} {category}", v.action)
+        let mut out = String::with_capacity(24);
+        out.push_str(action.id());
+        if !category.is_empty() {
+            out.push(' ');
+            out.push_str(category);
         }
+        out
     }
 
     /// Personal information in text being typed (its last 20,000

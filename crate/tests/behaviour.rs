@@ -239,6 +239,69 @@ fn url_lists_are_suffix_aware_and_words_count() {
     );
 }
 
+/// The lean URL decision the extension uses on every navigation agrees with
+/// the full verdict: same action, and the category is the strongest one
+/// whose profile action is that action (or the list that decided).
+#[test]
+fn url_action_agrees_with_the_full_url_verdict() {
+    let urls = [
+        "https://m.fb88.com/abc",
+        "https://vnexpress.net/the-thao",
+        "https://nhacaiuytin.xyz/",
+        "https://taixiu-club79.win/",
+        "https://www.google.com.vn/search?q=nh%C3%A0+c%C3%A1i+uy+t%C3%ADn+soi+k%C3%A8o",
+        "https://www.google.com/search?q=how+to+kill+myself",
+        "https://www.bing.com/search?q=phim+sex+hay",
+        "https://duckduckgo.com/?q=cach+tu+tu",
+        "https://example.com/phim-sex/clip",
+        "https://site1.example-school.edu.vn/bai-hoc/1",
+        "https://xn--vit-5kz.vn/",
+        "https://m.example.com/",
+        "https://example.com/",
+        "http://[::1]/",
+    ];
+    let lists = Settings {
+        allow_domains: vec!["example.com".into()],
+        block_domains: vec!["m.example.com".into()],
+        ..Default::default()
+    };
+    for age in ["0-5", "6-10", "11-14", "15-17"] {
+        let settings = Settings {
+            age: Some(age.into()),
+            ..lists.clone()
+        };
+        let c = Classifier::with_data(
+            &settings,
+            oche::builtin_domains(),
+            Some(oche::builtin_model()),
+        )
+        .unwrap()
+        .with_names(oche::builtin_names());
+        for u in urls {
+            let full = c.classify_url(u).unwrap();
+            let (action, category) = c.url_action(u).unwrap();
+            assert_eq!(action.id(), full.action, "{age} {u}");
+            let list = |p: &str| full.reasons.iter().any(|r| r.code.starts_with(p));
+            let expected = if list("allow-list:") {
+                "allowlist"
+            } else if list("block-list:") {
+                "blocklist"
+            } else {
+                full.categories
+                    .iter()
+                    .find(|cs| {
+                        oche::Category::from_id(cs.id)
+                            .is_some_and(|k| c.profile().actions[k.index()].id() == full.action)
+                    })
+                    .or(full.categories.first())
+                    .map_or("", |cs| cs.id)
+            };
+            assert_eq!(category, expected, "{age} {u}");
+        }
+    }
+    assert!(classifier("6-10").url_action(":::").is_err());
+}
+
 /// A lesson or warning page that quotes scam and grooming lines is not
 /// itself a scam or grooming: overlapping quoted signs do not stack up
 /// against its protective context. The same lines sent as a message are.
