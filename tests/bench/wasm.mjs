@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const wasm = require(path.join(root, 'target/wasm-node/oche.js'));
+// OCHE_WASM: another Node build of the module, to compare build settings.
+const wasm = require(process.env.OCHE_WASM || path.join(root, 'target/wasm-node/oche.js'));
 const data = process.env.OCHE_DATA || path.resolve(root, '../shared/data');
 const pages = fs.readFileSync(path.join(data, 'bench/pages.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const blocks = pages.map((p) => p.text.split('\n').filter((b) => b.trim()));

@@ -11,16 +11,16 @@ export const root = path.resolve(here, '../..');
 export const extDir = path.join(root, 'dist/chrome');
 export const shotDir = path.join(root, 'tests/screenshots');
 
-export async function launch({ userDataDir, args: extra = [] } = {}) {
-  if (!fs.existsSync(path.join(extDir, 'manifest.json'))) throw new Error('dist/chrome is missing: run extension/build.sh first');
+export async function launch({ userDataDir, args: extra = [], ext = extDir } = {}) {
+  if (!fs.existsSync(path.join(ext, 'manifest.json'))) throw new Error('dist/chrome is missing: run extension/build.sh first');
   const dir = userDataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'oche-chromium-'));
   const ctx = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1000, height: 800 },
     args: [
-      `--disable-extensions-except=${extDir}`,
-      `--load-extension=${extDir}`,
+      `--disable-extensions-except=${ext}`,
+      `--load-extension=${ext}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
