@@ -383,16 +383,6 @@ function urlAction(e, url) {
   return [action, category || 'unknown'];
 }
 
-// The category to explain on the blocked page: the highest-scoring category
-// that the profile blocks (verdict categories come sorted by score).
-function blockingCategory(verdict, info) {
-  const cats = verdict.categories || [];
-  const hit = cats.find((c) => info.actions[c.id] === 'block');
-  if (hit) return hit.id;
-  if ((verdict.reasons || []).some((r) => r.code.startsWith('block-list:'))) return 'blocklist';
-  return cats.length ? cats[0].id : 'unknown';
-}
-
 async function blockTab(tabId, url, category, source) {
   const st = await getTab(tabId);
   st.blocked = { url, category, source, t: Date.now() };
@@ -471,7 +461,8 @@ async function onClassify(msg, sender) {
   // A site on the allow-list or unlocked by a parent is not taken away;
   // its harmful blocks are still blurred.
   if (v.action === 'block' && tabId >= 0 && !siteAllowed(e, sender.url || msg.url || '')) {
-    const category = blockingCategory(v, e.info);
+    // The core names the category the block came from (`explain`).
+    const category = v.explain || 'unknown';
     if ((sender.frameId || 0) === 0) {
       await blockTab(tabId, sender.url || msg.url || '', category, 'page');
     } else {

@@ -161,6 +161,10 @@ pub struct PageVerdict {
     #[serde(flatten)]
     pub page: Verdict,
     pub blocks: Vec<BlockVerdict>,
+    /// The category to explain to the child when the page is taken away
+    /// or warned about (see [`Classifier::explain`]); absent for `allow`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<&'static str>,
 }
 
 /// What is known about a page whose blocks arrive in pieces.
@@ -533,14 +537,32 @@ impl Classifier {
             })
             .collect();
         strongest_first(&mut reasons);
+        let categories = category_scores(&state.scores);
+        let explain =
+            (state.action != Action::Allow).then(|| self.explain(state.action, &categories));
         PageVerdict {
             page: Verdict {
                 action: state.action.id(),
-                categories: category_scores(&state.scores),
+                categories,
                 reasons,
             },
             blocks,
+            explain,
         }
+    }
+
+    /// Which category a verdict's action came from, to name it to the
+    /// child and in the parent's log: the highest-scoring category the age
+    /// profile answers with that action (a page blocked for gambling that
+    /// also swears is explained as gambling), else the highest-scoring one.
+    pub fn explain(&self, action: Action, ranked: &[CategoryScore]) -> &'static str {
+        ranked
+            .iter()
+            .find(|c| {
+                Category::from_id(c.id).is_some_and(|k| self.profile.actions[k.index()] == action)
+            })
+            .or(ranked.first())
+            .map_or("", |c| c.id)
     }
 
     /// Classifies one text as a page of one block.
@@ -573,17 +595,7 @@ impl Classifier {
         let category = match d.list {
             Some(ListKind::Allow) => "allowlist",
             Some(ListKind::Block) => "blocklist",
-            None => {
-                let ranked = category_scores(&d.scores);
-                ranked
-                    .iter()
-                    .find(|c| {
-                        Category::from_id(c.id)
-                            .is_some_and(|k| self.profile.actions[k.index()] == d.action)
-                    })
-                    .or(ranked.first())
-                    .map_or("", |c| c.id)
-            }
+            None => self.explain(d.action, &category_scores(&d.scores)),
         };
         Ok((d.action, category))
     }

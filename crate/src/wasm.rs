@@ -127,12 +127,6 @@ impl Classifier {
         to_js(&self.core.classify_page(&blocks))
     }
 
-    /// Classifies one text as a page of one block.
-    #[wasm_bindgen(js_name = classifyText)]
-    pub fn classify_text(&self, text: &str) -> Result<JsValue, JsError> {
-        to_js(&self.core.classify_text(text))
-    }
-
     /// Classifies a URL; throws on input that is not a URL at all.
     #[wasm_bindgen(js_name = classifyUrl)]
     pub fn classify_url(&self, url: &str) -> Result<JsValue, JsError> {
