@@ -58,10 +58,11 @@ describe('Chromium: pages a child reads', () => {
   });
 
   test('abusive comments are blurred, the article and kind comments are not', async () => {
-    const page = await open('/comments-vi.html');
+    const page = await open('/comments-vi.html', { recorder: ['c2', 'c4'] });
     await gateOpen(page);
     await waitFor(() => blurred(page, '#c2'), 5000, '#c2 blurred');
     assert.equal(await blurred(page, '#c4'), true, 'dotted obfuscation is caught');
+    assert.deepEqual(await page.evaluate(() => window.__ocheSeen), [], 'a harmful comment was visible unblurred in some frame');
     assert.equal(await blurred(page, '#c1'), false);
     assert.equal(await blurred(page, '#c3'), false);
     assert.equal(await blurred(page, '#article'), false);
@@ -103,10 +104,13 @@ describe('Chromium: pages a child reads', () => {
   });
 
   test('a very large page (5 MB) keeps working and its harmful paragraph is blurred', async () => {
-    const page = await open('/big?mb=5&bad=1');
+    // Its last paragraph's verdict comes after the gate opens: it must stay
+    // hidden on its own until then (never visible unblurred).
+    const page = await open('/big?mb=5&bad=1', { recorder: ['bad'] });
     await waitFor(() => page.$('#bad').then(Boolean), 20000, 'the big page');
     await gateOpen(page);
     await waitFor(() => blurred(page, '#bad'), 20000, '#bad blurred on the big page');
+    assert.deepEqual(await page.evaluate(() => window.__ocheSeen), [], 'the harmful paragraph was visible unblurred in some frame');
     assert.ok(!isBlockedPage(page));
     await page.close();
   });
