@@ -687,14 +687,14 @@ impl Classifier {
                 }
             }
         }
-        let words = self.url.score(&self.normalizer.normalize(&parts.words));
+        let words = self.url.score(&self.normalizer.normalize(&parts.words()));
         for c in Category::ALL {
             scores[c.index()] += words.scores[c.index()];
         }
         if let Some(r) = reasons.as_deref_mut() {
             r.extend(self.reasons(&words.fired, &words.scores, &self.url));
         }
-        if let Some(q) = &parts.query {
+        if let Some(q) = &parts.query() {
             if let Some(r) = reasons.as_deref_mut() {
                 let qv = self.block_verdict(q);
                 for cs in &qv.categories {

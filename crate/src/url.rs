@@ -5,22 +5,57 @@
 
 use std::borrow::Cow;
 
-/// The parts of a URL that matter for classification.
+/// The parts of a URL that matter for classification. The host is cleaned
+/// at once (every navigation looks it up); the words and the search query
+/// are worked out only when asked, as a listed site never needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlParts {
+pub struct UrlParts<'a> {
     /// Lower-case host without port, trailing dot or `www.`; empty if none.
     pub host: String,
+    path: &'a str,
+    query_string: &'a str,
+}
+
+impl UrlParts<'_> {
     /// Host labels, path and query, percent-decoded, with separators turned
     /// into spaces: `nha-cai.xyz/tai-xiu?q=soi+keo` → `nha cai xyz tai xiu q soi keo`.
-    pub words: String,
+    pub fn words(&self) -> String {
+        let mut words =
+            String::with_capacity(self.host.len() + self.path.len() + self.query_string.len() + 3);
+        for part in [
+            Cow::Borrowed(self.host.as_str()),
+            decode_component(self.path),
+            decode_component(self.query_string),
+        ] {
+            words.extend(
+                part.chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { ' ' }),
+            );
+            words.push(' ');
+        }
+        words
+    }
+
     /// The search query (`q`, `p`, `query`, `search_query`, `text`, `wd`,
     /// `k`, `keyword`), if any: a harmful search is judged like page text.
-    pub query: Option<String>,
+    pub fn query(&self) -> Option<String> {
+        for pair in self.query_string.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if matches!(
+                k,
+                "q" | "p" | "query" | "search_query" | "text" | "wd" | "k" | "keyword" | "keywords"
+            ) && !v.is_empty()
+            {
+                return Some(decode_component(v).into_owned());
+            }
+        }
+        None
+    }
 }
 
 /// Parses leniently: anything that is not `scheme://host/…` is read as a
 /// host or path. Returns `Err` only for input with no letters or digits.
-pub fn parse(url: &str) -> Result<UrlParts, String> {
+pub fn parse(url: &str) -> Result<UrlParts<'_>, String> {
     let url = url.trim();
     if !url.chars().any(|c| c.is_alphanumeric()) {
         return Err(format!("not a URL: `{}`", truncate(url, 80)));
@@ -55,36 +90,15 @@ pub fn parse(url: &str) -> Result<UrlParts, String> {
         Some((p, q)) => (p, q),
         None => (tail, ""),
     };
-    let mut query = None;
-    for pair in query_string.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if matches!(
-            k,
-            "q" | "p" | "query" | "search_query" | "text" | "wd" | "k" | "keyword" | "keywords"
-        ) && !v.is_empty()
-        {
-            query = Some(decode_component(v).into_owned());
-            break;
-        }
-    }
-    let mut words = String::with_capacity(url.len() + 3);
-    for part in [
-        Cow::Borrowed(host.as_str()),
-        decode_component(path),
-        decode_component(query_string),
-    ] {
-        words.extend(
-            part.chars()
-                .map(|c| if c.is_alphanumeric() { c } else { ' ' }),
-        );
-        words.push(' ');
-    }
-    Ok(UrlParts { host, words, query })
+    Ok(UrlParts {
+        host,
+        path,
+        query_string,
+    })
 }
 
 /// A path or query component with `+` as a space and `%XX` decoded;
-/// borrowed when there is nothing to change (most paths), as this runs on
-/// every navigation.
+/// borrowed when there is nothing to change (most paths).
 fn decode_component(s: &str) -> Cow<'_, str> {
     if !s.bytes().any(|b| b == b'+' || b == b'%') {
         return Cow::Borrowed(s);
@@ -132,11 +146,12 @@ mod tests {
         let p = parse("https://WWW.Nha-Cai.xyz:8443/tai-xiu/index.html?q=soi+k%C3%A8o&x=1#top")
             .unwrap();
         assert_eq!(p.host, "nha-cai.xyz");
-        assert_eq!(p.query.as_deref(), Some("soi kèo"));
-        assert!(p.words.contains("nha cai xyz"), "{}", p.words);
-        assert!(p.words.contains("tai xiu"));
-        assert!(p.words.contains("soi kèo"));
-        assert!(!p.words.contains("top"));
+        assert_eq!(p.query().as_deref(), Some("soi kèo"));
+        let words = p.words();
+        assert!(words.contains("nha cai xyz"), "{words}");
+        assert!(words.contains("tai xiu"));
+        assert!(words.contains("soi kèo"));
+        assert!(!words.contains("top"));
     }
 
     #[test]
