@@ -49,6 +49,7 @@
   const known = new WeakMap(); // element -> text sent last
   const dirty = new Set(); // elements whose text must be (re)checked
   const waiting = new Map(); // element -> time it was hidden
+  const outstanding = new Map(); // element -> verdicts sent for and not back yet
   // Walks still to run. A queue with a head index: during parsing the
   // observer adds one walk per inserted node (100k on a big page), and
   // Array.shift() on that would be quadratic.
@@ -387,7 +388,16 @@
     });
     for (const item of items) {
       // A block sent in parts is revealed when all its parts are back.
-      if (item.last) reveal(item.el);
+      if (!item.last) continue;
+      // A block whose text changed again while this verdict was on its way
+      // stays hidden until the verdict on its new text.
+      const left = (outstanding.get(item.el) || 1) - 1;
+      if (left > 0) {
+        outstanding.set(item.el, left);
+      } else {
+        outstanding.delete(item.el);
+        reveal(item.el);
+      }
     }
     // A message with its own warning card needs no page-wide notice too.
     const carded = (b) => b.alerts && b.alerts.length > 0;
@@ -451,7 +461,9 @@
       const own = el.hasAttributes && el.hasAttributes() && ATTRS.some((a) => el.hasAttribute(a)) ? attrText(el) : '';
       const text = (own ? own + ' \n ' : '') + blockText(el);
       if (!/\S/.test(text) || known.get(el) === text) {
-        reveal(el); // nothing new to check (a blurred block stays blurred)
+        // Nothing new to check (a blurred block stays blurred) — unless its
+        // verdict is still on the way: then that verdict reveals it.
+        if (!outstanding.has(el)) reveal(el);
         continue;
       }
       known.set(el, text);
@@ -461,6 +473,7 @@
         items.push({ el, text: part, last: off + MAX_BLOCK_CHARS >= text.length });
         chars += part.length;
       }
+      outstanding.set(el, (outstanding.get(el) || 0) + 1);
       if (chars >= BATCH_CHARS || items.length >= BATCH_BLOCKS) {
         flush(items);
         items = [];
@@ -768,11 +781,14 @@
       root.removeAttribute(GATE);
     }
     // Content parsed so far: checked now when it is already visible (15-17),
-    // otherwise by the walk at DOMContentLoaded.
-    if (!config.hideFirstPaint || domParsed) {
+    // otherwise by the walk at DOMContentLoaded (already queued if the page
+    // was parsed before this answer came: a second walk would only repeat it).
+    if (!config.hideFirstPaint && !domParsed) {
       scanQueue.push({ node: document.documentElement, group: null, gen: null });
       schedule();
     }
+    // The walk may have finished before this answer came.
+    maybeOpenGate();
   }
 
   function onParsed() {
