@@ -256,11 +256,14 @@
   // Only those still waiting when it opens are hidden on their own
   // (openGate). Setting and then removing an attribute on each of the 15k
   // paragraphs of a 1 MB page cost more than a third of our time on it.
+  // At most this many: they are hidden in one go when the gate opens, and
+  // that must stay a short task (50k at once on a 5 MB page took 90 ms).
   const behindGate = new Set();
+  const MAX_BEHIND_GATE = 2000;
 
   function hide(el) {
     if (el.closest && el.closest(EDITABLE)) return;
-    if (root.hasAttribute(GATE) && !pageBlocked) {
+    if (root.hasAttribute(GATE) && !pageBlocked && behindGate.size < MAX_BEHIND_GATE) {
       behindGate.add(el);
       return;
     }
