@@ -528,10 +528,10 @@
       if (config.revealOnTimeout) reveal(el);
       else el.setAttribute(ATTR_PENDING, 'unverified');
     }
-    if (config.revealOnTimeout && domParsed && now - startedAt > config.timeoutMs && !pageBlocked) {
-      behindGate.clear(); // 11-14, 15-17: shown after the timeout (see the header)
-      root.removeAttribute(GATE);
-    }
+    // 11-14, 15-17: the page is shown after the timeout even if the walk
+    // has not finished (see the header); blocks sent and still waiting stay
+    // hidden on their own, each for its own timeout.
+    if (config.revealOnTimeout && domParsed && now - startedAt > config.timeoutMs && !pageBlocked) openGate();
   }
   const startedAt = performance.now();
   setInterval(sweepTimeouts, 500);
