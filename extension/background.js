@@ -292,16 +292,27 @@ function siteAllowed(e, url) {
 
 const tabState = new Map(); // tabId -> { url, counts: {category: n}, blocked }
 
-async function getTab(tabId) {
-  if (tabState.has(tabId)) return tabState.get(tabId);
-  const key = `tab:${tabId}`;
-  let st = null;
-  try {
-    st = (await chrome.storage.session.get(key))[key];
-  } catch (_) { /* storage.session missing: memory only */ }
-  st = st || { url: '', counts: {}, blocked: null, lastSafeUrl: '' };
-  tabState.set(tabId, st);
-  return st;
+// One load per tab: two events for a tab the worker has not seen yet (the
+// navigation and the blocked page asking what was blocked) used to load it
+// twice, and the second object replaced the first with what was written to
+// it — the blocked page then did not know the site it stood for.
+const tabLoads = new Map();
+function getTab(tabId) {
+  if (tabState.has(tabId)) return Promise.resolve(tabState.get(tabId));
+  if (!tabLoads.has(tabId)) {
+    tabLoads.set(tabId, (async () => {
+      const key = `tab:${tabId}`;
+      let st = null;
+      try {
+        st = (await chrome.storage.session.get(key))[key];
+      } catch (_) { /* storage.session missing: memory only */ }
+      st = st || { url: '', counts: {}, blocked: null, lastSafeUrl: '' };
+      tabState.set(tabId, st);
+      tabLoads.delete(tabId);
+      return st;
+    })());
+  }
+  return tabLoads.get(tabId);
 }
 
 // Written at most every 200 ms per tab: a long page sends hundreds of
