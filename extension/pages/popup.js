@@ -4,6 +4,19 @@
 /* global chrome, OcheI18n */
 'use strict';
 
+// The buttons work from the first moment, before the page's figures have
+// arrived: a child who needs help must never click on a button that is
+// not listening yet.
+document.getElementById('settings').addEventListener('click', () => chrome.runtime.openOptionsPage());
+document.getElementById('learn').addEventListener('click', () => {
+  chrome.tabs.create({ url: chrome.runtime.getURL('lessons.html') });
+  window.close();
+});
+document.getElementById('help').addEventListener('click', async () => {
+  await chrome.runtime.sendMessage({ type: 'openHelp' }).catch(() => null);
+  window.close();
+});
+
 (async () => {
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
   const info = await chrome.runtime.sendMessage({ type: 'popupInfo', tabId: tab ? tab.id : undefined }).catch(() => null);
@@ -31,13 +44,4 @@
     e.textContent = info && info.error ? info.error : 'Ô Che: background not answering';
     e.hidden = false;
   }
-  document.getElementById('settings').addEventListener('click', () => chrome.runtime.openOptionsPage());
-  document.getElementById('learn').addEventListener('click', () => {
-    chrome.tabs.create({ url: chrome.runtime.getURL('lessons.html') });
-    window.close();
-  });
-  document.getElementById('help').addEventListener('click', async () => {
-    await chrome.runtime.sendMessage({ type: 'openHelp' }).catch(() => null);
-    window.close();
-  });
 })();

@@ -62,14 +62,29 @@ export async function waitFor(fn, ms = 8000, what = 'condition') {
 // Opens an extension page. WebDriver may not open moz-extension:// pages
 // itself, but a web page may navigate to a web-accessible one (blocked.html),
 // and from there (same origin) to any page of the extension.
+// Each step waits until the new document has finished loading, read from
+// inside it: the browser reports the new URL as soon as the navigation
+// starts, and a script run then lands in the old document as it unloads
+// ("Document was unloaded", seen on a fresh profile's first start). A step
+// that has not happened after a while is asked again.
 export async function openExtensionPage(driver, page = 'blocked.html') {
   await driver.get('about:blank');
-  await driver.executeScript((u) => { location.href = u; }, `${base}/blocked.html`);
-  await waitFor(async () => (await driver.getCurrentUrl()).startsWith(base), 5000, 'an extension page');
-  if (page !== 'blocked.html') {
-    await driver.executeScript((u) => { location.href = u; }, `${base}/${page}`);
-    await waitFor(async () => (await driver.getCurrentUrl()).includes(page), 5000, page);
-  }
+  const go = async (url, reached, what) => {
+    for (let attempt = 1; ; attempt++) {
+      await driver.executeScript((u) => { location.href = u; }, url);
+      try {
+        await waitFor(async () => {
+          const [u, state] = await driver.executeScript(() => [location.href, document.readyState]);
+          return reached(u) && state === 'complete';
+        }, 5000, what);
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
+  };
+  await go(`${base}/blocked.html`, (u) => u.startsWith(base), 'an extension page');
+  if (page !== 'blocked.html') await go(`${base}/${page}`, (u) => u.includes(page), page);
 }
 
 // The tab shows the extension's blocked page.
