@@ -24,10 +24,22 @@ after(async () => {
 });
 
 
+// On a fresh install the background opens the settings page itself; when
+// that lands on the tab this test is opening, Chromium reports the test's
+// navigation as interrupted by the same page. Then the page is there anyway.
 async function optionsPage(b) {
   const page = await b.ctx.newPage();
-  await page.goto(`chrome-extension://${b.extId}/options.html`);
-  return page;
+  const url = `chrome-extension://${b.extId}/options.html`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url);
+      return page;
+    } catch (e) {
+      if (attempt === 3 || !/interrupted by another navigation/.test(String(e.message))) throw e;
+      await page.waitForLoadState('load').catch(() => {});
+      if (page.url() === url) return page;
+    }
+  }
 }
 
 async function storage(b, keys = null) {
