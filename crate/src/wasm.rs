@@ -17,6 +17,117 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
+/// Reads the settings object by hand, with the same rules as the CLI's
+/// serde reader (camelCase fields, all optional, unknown fields refused).
+/// Not `serde_wasm_bindgen::from_value`: its deserializer and the float
+/// formatting of its error messages were 37 KB of the .wasm.
+fn settings_from_js(v: &JsValue) -> Result<Settings, String> {
+    const FIELDS: [&str; 6] = [
+        "age",
+        "actions",
+        "extraLexicon",
+        "extraDomains",
+        "allowDomains",
+        "blockDomains",
+    ];
+    let mut out = Settings::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(out);
+    }
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(format!("invalid type: {}, expected an object", js_type(v)));
+    }
+    let get =
+        |k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !FIELDS.contains(&key.as_str()) {
+            return Err(format!(
+                "unknown field `{key}`, expected one of `age`, `actions`, `extraLexicon`, \
+                 `extraDomains`, `allowDomains`, `blockDomains`"
+            ));
+        }
+    }
+    out.age = optional_string(&get("age"), "age")?;
+    out.extra_lexicon = optional_string(&get("extraLexicon"), "extraLexicon")?;
+    for (k, val) in entries(&get("actions"), "actions")? {
+        let field = format!("actions.{k}");
+        let action = optional_string(&val, &field)?
+            .ok_or_else(|| format!("{field}: invalid type: null, expected a string"))?;
+        out.actions.insert(k, action);
+    }
+    for (k, val) in entries(&get("extraDomains"), "extraDomains")? {
+        out.extra_domains
+            .insert(k.clone(), strings(&val, &format!("extraDomains.{k}"))?);
+    }
+    out.allow_domains = strings(&get("allowDomains"), "allowDomains")?;
+    out.block_domains = strings(&get("blockDomains"), "blockDomains")?;
+    Ok(out)
+}
+
+fn js_type(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(v) {
+        "array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+fn optional_string(v: &JsValue, field: &str) -> Result<Option<String>, String> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| format!("{field}: invalid type: {}, expected a string", js_type(v)))
+}
+
+/// An object's own (key, value) pairs; none for `undefined`.
+fn entries(v: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, String> {
+    if v.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(format!(
+            "{field}: invalid type: {}, expected an object",
+            js_type(v)
+        ));
+    }
+    Ok(js_sys::Object::entries(v.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+        })
+        .collect())
+}
+
+/// An array of strings; empty for `undefined`.
+fn strings(v: &JsValue, field: &str) -> Result<Vec<String>, String> {
+    if v.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !js_sys::Array::is_array(v) {
+        return Err(format!(
+            "{field}: invalid type: {}, expected an array of strings",
+            js_type(v)
+        ));
+    }
+    let arr: &js_sys::Array = v.unchecked_ref();
+    arr.iter()
+        .map(|x| {
+            x.as_string().ok_or_else(|| {
+                format!(
+                    "{field}: invalid type: {} in the list, expected a string",
+                    js_type(&x)
+                )
+            })
+        })
+        .collect()
+}
+
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
         .map_err(|e| JsError::new(&e.to_string()))
@@ -58,8 +169,7 @@ impl Classifier {
         let settings: Settings = if settings.is_undefined() || settings.is_null() {
             Settings::default()
         } else {
-            serde_wasm_bindgen::from_value(settings)
-                .map_err(|e| JsError::new(&format!("settings: {e}")))?
+            settings_from_js(&settings).map_err(|e| JsError::new(&format!("settings: {e}")))?
         };
         let table = match domains {
             Some(bytes) => DomainTable::from_bytes(bytes).map_err(|e| JsError::new(&e))?,

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -104,6 +105,52 @@ test('bad input to the wasm API throws a clear error, never a panic', () => {
   const v = c.classifyMore('s1', ['Nhà cái uy tín, soi kèo'], false);
   assert.equal(v.blocks.length, 1);
   c.endSession('s1');
+});
+
+test('a full settings object means the same to the wasm build as to the CLI', () => {
+  const settings = {
+    age: '11-14',
+    actions: { profanity: 'block', violence: 'allow' },
+    extraLexicon: '[gambling]\n60 kèo thơm hôm nay\n',
+    extraDomains: { gambling: ['keothom.example'] },
+    allowDomains: ['truong-em.edu.vn'],
+    blockDomains: ['chan-rieng.example'],
+  };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oche-settings-')), 'settings.json');
+  fs.writeFileSync(file, JSON.stringify(settings));
+  const c = new wasm.Classifier(settings, domains, model, names);
+  const page = ['Đm thằng kia ngu vãi', 'Hôm nay có kèo thơm hôm nay nhé cả nhà', 'Trận đấu có một pha va chạm mạnh'];
+  const w = c.classifyPage(page);
+  const n = JSON.parse(execFileSync(cli, ['check', '--json', '--settings', file], { input: page.join('\n\n') }).toString());
+  assert.equal(w.action, n.action);
+  assert.deepEqual(w.categories, n.categories);
+  assert.deepEqual(w.blocks.map((b) => b.action), n.blocks.map((b) => b.action));
+  const urls = ['https://keothom.example/', 'https://truong-em.edu.vn/', 'https://chan-rieng.example/x'];
+  const u = execFileSync(cli, ['url', '--json', '--settings', file, ...urls]).toString().trim().split('\n').map((l) => JSON.parse(l));
+  urls.forEach((url, i) => assert.equal(c.urlAction(url).split(' ')[0], u[i].action, url));
+  assert.deepEqual(u.map((x) => x.action), ['block', 'allow', 'block']);
+  c.free();
+});
+
+test('settings of the wrong shape are refused with a message that names the field', () => {
+  const bad = [
+    [{ age: 6 }, /age: invalid type: number, expected a string/],
+    [{ colour: 'blue' }, /unknown field `colour`/],
+    [{ actions: { sexual: 5 } }, /actions\.sexual: invalid type: number/],
+    [{ actions: ['block'] }, /actions: invalid type: array, expected an object/],
+    [{ allowDomains: 'a.vn' }, /allowDomains: invalid type: string, expected an array of strings/],
+    [{ blockDomains: ['a.vn', 7] }, /blockDomains: invalid type: number in the list/],
+    [{ extraDomains: { gambling: 'x.vn' } }, /extraDomains\.gambling: invalid type: string/],
+    [[1, 2], /invalid type: array, expected an object/],
+    ['6-10', /invalid type: string, expected an object/],
+  ];
+  for (const [settings, message] of bad) {
+    assert.throws(() => new wasm.Classifier(settings, domains, model), message, JSON.stringify(settings));
+  }
+  // Absent and null fields are the defaults, as in the CLI.
+  const c = new wasm.Classifier({ age: null, extraLexicon: null }, domains, model);
+  assert.equal(c.info().age, '6-10');
+  c.free();
 });
 
 test("info() gives the age profile's own actions beside the ones in force", () => {
