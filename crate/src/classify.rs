@@ -575,9 +575,7 @@ impl Classifier {
     pub fn classify_url(&self, url: &str) -> Result<Verdict, String> {
         let mut reasons = Vec::new();
         let d = self.decide_url(url, Some(&mut reasons))?;
-        if d.list.is_none() {
-            strongest_first(&mut reasons);
-        }
+        strongest_first(&mut reasons);
         Ok(Verdict {
             action: d.action.id(),
             categories: category_scores(&d.scores),
@@ -695,21 +693,20 @@ impl Classifier {
             r.extend(self.reasons(&words.fired, &words.scores, &self.url));
         }
         if let Some(q) = &parts.query() {
+            // Judged like a block of page text.
+            let qs = self.score_block(q);
+            for c in Category::ALL {
+                scores[c.index()] += qs.scores[c.index()].max(0);
+            }
             if let Some(r) = reasons.as_deref_mut() {
-                let qv = self.block_verdict(q);
-                for cs in &qv.categories {
-                    scores[Category::from_id(cs.id).unwrap().index()] += cs.score;
-                }
-                r.extend(qv.reasons.into_iter().map(|r| Reason {
-                    code: format!("query:{}", r.code),
-                    ..r
-                }));
-            } else {
-                // The scores `block_verdict` reports, without its reasons.
-                let qs = self.score_block(q);
-                for c in Category::ALL {
-                    scores[c.index()] += qs.scores[c.index()].max(0);
-                }
+                r.extend(
+                    self.reasons(&qs.fired, &qs.scores, &self.text)
+                        .into_iter()
+                        .map(|r| Reason {
+                            code: format!("query:{}", r.code),
+                            ..r
+                        }),
+                );
             }
         }
         for c in Category::ALL {

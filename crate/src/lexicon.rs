@@ -70,7 +70,6 @@ impl Entry {
             .filter(move |c| self.categories & (1 << c.index()) != 0)
     }
 
-    /// `source:phrase`, the reason code shown to parents.
     /// The reason code a parent reads: `source:phrase`. A long grouped line
     /// (`{a|b|…}`) is cut to its first 80 characters.
     pub fn code(&self) -> String {

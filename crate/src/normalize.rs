@@ -445,22 +445,10 @@ impl Normalizer {
         if self.replace_word(out, ex0, start, end) {
             return;
         }
-        let ex1 = out.exact.len();
-        out.exact.push(' ');
-        let fo0 = out.folded.len();
-        for x in u.iter() {
-            out.folded
-                .push(if x.shape == SHAPE_STROKE { 'd' } else { x.base });
-        }
-        let fo1 = out.folded.len();
-        out.folded.push(' ');
-        out.tokens.push(Token {
-            exact: ex0 as u32..ex1 as u32,
-            folded: fo0 as u32..fo1 as u32,
-            start,
-            end,
-            accented,
-            alpha,
+        close_token(out, ex0, start, end, accented, alpha, |folded, _| {
+            for x in u.iter() {
+                folded.push(if x.shape == SHAPE_STROKE { 'd' } else { x.base });
+            }
         });
     }
 }
@@ -476,19 +464,8 @@ impl Normalizer {
         if self.replace_word(out, ex0, start, end) {
             return;
         }
-        let ex1 = out.exact.len();
-        let fo0 = out.folded.len();
-        out.folded.push_str(&out.exact[ex0..ex1]);
-        let fo1 = out.folded.len();
-        out.exact.push(' ');
-        out.folded.push(' ');
-        out.tokens.push(Token {
-            exact: ex0 as u32..ex1 as u32,
-            folded: fo0 as u32..fo1 as u32,
-            start,
-            end,
-            accented: false,
-            alpha: true,
+        close_token(out, ex0, start, end, false, true, |folded, exact| {
+            folded.push_str(exact)
         });
     }
 
@@ -521,6 +498,34 @@ impl Normalizer {
         }
         false
     }
+}
+
+/// Ends a token whose exact-view word was written at `ex0..`: `fold` writes
+/// its folded form (given the exact word), then both views get their
+/// separating space and the token is recorded.
+fn close_token(
+    out: &mut Normalized,
+    ex0: usize,
+    start: u32,
+    end: u32,
+    accented: bool,
+    alpha: bool,
+    fold: impl FnOnce(&mut String, &str),
+) {
+    let ex1 = out.exact.len();
+    let fo0 = out.folded.len();
+    fold(&mut out.folded, &out.exact[ex0..ex1]);
+    let fo1 = out.folded.len();
+    out.exact.push(' ');
+    out.folded.push(' ');
+    out.tokens.push(Token {
+        exact: ex0 as u32..ex1 as u32,
+        folded: fo0 as u32..fo1 as u32,
+        start,
+        end,
+        accented,
+        alpha,
+    });
 }
 
 /// Three or more of the same letter in a row (`squeeze_repeats` has work).

@@ -166,11 +166,8 @@ impl Classifier {
         model: Option<Vec<u8>>,
         names: Option<Vec<u8>>,
     ) -> Result<Classifier, JsError> {
-        let settings: Settings = if settings.is_undefined() || settings.is_null() {
-            Settings::default()
-        } else {
-            settings_from_js(&settings).map_err(|e| JsError::new(&format!("settings: {e}")))?
-        };
+        let settings =
+            settings_from_js(&settings).map_err(|e| JsError::new(&format!("settings: {e}")))?;
         let table = match domains {
             Some(bytes) => DomainTable::from_bytes(bytes).map_err(|e| JsError::new(&e))?,
             None => DomainTable::empty(),
