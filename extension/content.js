@@ -262,11 +262,14 @@
   const MAX_BEHIND_GATE = 2000;
 
   function hide(el) {
-    if (el.closest && el.closest(EDITABLE)) return;
+    // Behind the gate first: the editable check below runs when the block
+    // is hidden for real (openGate calls hide again), not for every block
+    // of the first walk.
     if (root.hasAttribute(GATE) && !pageBlocked && behindGate.size < MAX_BEHIND_GATE) {
       behindGate.add(el);
       return;
     }
+    if (el.closest && el.closest(EDITABLE)) return;
     if (!el.hasAttribute(ATTR_PENDING)) {
       el.setAttribute(ATTR_PENDING, '');
       waiting.set(el, performance.now());
