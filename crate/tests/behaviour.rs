@@ -4,11 +4,16 @@
 use oche::{Classifier, Settings};
 
 fn classifier(age: &str) -> Classifier {
+    classifier_with(&Settings {
+        age: Some(age.into()),
+        ..Default::default()
+    })
+}
+
+/// The classifier as the extension builds it: lists, model and name models.
+fn classifier_with(settings: &Settings) -> Classifier {
     Classifier::with_data(
-        &Settings {
-            age: Some(age.into()),
-            ..Default::default()
-        },
+        settings,
         oche::builtin_domains(),
         Some(oche::builtin_model()),
     )
@@ -266,17 +271,10 @@ fn url_action_agrees_with_the_full_url_verdict() {
         ..Default::default()
     };
     for age in ["0-5", "6-10", "11-14", "15-17"] {
-        let settings = Settings {
+        let c = classifier_with(&Settings {
             age: Some(age.into()),
             ..lists.clone()
-        };
-        let c = Classifier::with_data(
-            &settings,
-            oche::builtin_domains(),
-            Some(oche::builtin_model()),
-        )
-        .unwrap()
-        .with_names(oche::builtin_names());
+        });
         for u in urls {
             let full = c.classify_url(u).unwrap();
             let (action, category) = c.url_action(u).unwrap();

@@ -12,7 +12,7 @@ export const extDir = path.join(root, 'dist/chrome');
 export const shotDir = path.join(root, 'tests/screenshots');
 
 export async function launch({ userDataDir, args: extra = [], ext = extDir } = {}) {
-  if (!fs.existsSync(path.join(ext, 'manifest.json'))) throw new Error('dist/chrome is missing: run extension/build.sh first');
+  if (!fs.existsSync(path.join(ext, 'manifest.json'))) throw new Error(`${ext} is missing: run extension/build.sh first`);
   const dir = userDataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'oche-chromium-'));
   const ctx = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
