@@ -455,13 +455,15 @@ async function onClassify(msg, sender) {
   const e = await currentEngine();
   const tabId = sender.tab ? sender.tab.id : -1;
   const session = `${tabId}:${sender.frameId || 0}:${msg.doc}`;
-  const blocks = Array.isArray(msg.blocks) ? msg.blocks.map((b) => String(b)) : [];
-  const v = e.classifier.classifyMore(session, blocks, msg.complete === true);
+  const [text, lengths] = batchText(msg);
+  // Only the blocks that need something done come back (`flagged`, with
+  // their index in the batch); the rest were allowed.
+  const v = e.classifier.classifyBatch(session, text, lengths, msg.complete === true);
   if (tabId >= 0) {
     const st = await getTab(tabId);
     st.sessions = st.sessions || [];
     if (!st.sessions.includes(session)) st.sessions.push(session);
-    for (const b of v.blocks) {
+    for (const b of v.flagged) {
       if (b.action === 'allow' || !b.categories.length) continue;
       const c = b.categories[0].id;
       st.counts[c] = (st.counts[c] || 0) + 1;
@@ -483,7 +485,7 @@ async function onClassify(msg, sender) {
   }
   // Grooming and scam warnings beside messages: logged once per page and
   // kind (site, kind, time — never the message).
-  const alerted = new Set(v.blocks.flatMap((b) => b.alerts || []));
+  const alerted = new Set(v.flagged.flatMap((b) => b.alerts));
   if (alerted.size && tabId >= 0) {
     const st = await getTab(tabId);
     st.alerted = st.alerted || [];
@@ -494,12 +496,22 @@ async function onClassify(msg, sender) {
     }
     saveTab(tabId);
   }
-  return {
-    action: v.action,
-    blocked,
-    blocks: v.blocks.map((b) => ({ action: b.action, spans: b.spans, categories: b.categories.map((c) => c.id), alerts: b.alerts || [] })),
-    categories: v.categories.map((c) => c.id),
-  };
+  // Only the blocks that need something done go back: most of a page is
+  // allowed, and every value in a message is copied.
+  const flagged = v.flagged.map((b) => ({ i: b.i, action: b.action, categories: b.categories.map((c) => c.id), alerts: b.alerts }));
+  return { action: v.action, blocked, flagged, categories: v.categories.map((c) => c.id) };
+}
+
+// A batch from the content script: one string and the blocks' lengths in
+// UTF-16 code units ({text, lens}: one value to copy, not 200), or an array
+// of strings ({blocks}). The core refuses lengths that do not add up.
+function batchText(msg) {
+  if (typeof msg.text === 'string' && Array.isArray(msg.lens)) {
+    if (!msg.lens.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error('classify: block lengths must be whole numbers');
+    return [msg.text, Uint32Array.from(msg.lens)];
+  }
+  const blocks = Array.isArray(msg.blocks) ? msg.blocks.map((b) => String(b)) : [];
+  return [blocks.join(''), Uint32Array.from(blocks, (b) => b.length)];
 }
 
 // --- lessons ---

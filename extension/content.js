@@ -143,18 +143,10 @@
 
   // Text of a block: its own text nodes, not those of nested blocks.
   function blockText(block) {
+    // Most blocks hold only text (a paragraph, a comment): one textContent
+    // call reads it (comments and processing instructions are not in it).
+    if (block.firstElementChild === null) return squeeze(block.textContent);
     let out = '';
-    // Most blocks hold only text (a paragraph, a comment): read it directly.
-    let onlyText = true;
-    for (let c = block.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 3) out += c.data;
-      else if (c.nodeType === 1) {
-        onlyText = false;
-        break;
-      }
-    }
-    if (onlyText) return out.replace(/\s+/g, ' ').trim();
-    out = '';
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
       acceptNode(n) {
         if (n === block) return NodeFilter.FILTER_SKIP;
@@ -168,7 +160,15 @@
       out += n.data;
       if (out.length > MAX_READ_CHARS) break; // enough to judge a block
     }
-    return out.replace(/\s+/g, ' ').trim();
+    return squeeze(out);
+  }
+
+  // Runs of white space as one space, none at the ends. Most text needs no
+  // change, and a test finds that three times faster than the replace
+  // (which builds a new string for every single space it matches).
+  const LOOSE_SPACE = /[^\S ]| {2}|^ | $/;
+  function squeeze(text) {
+    return LOOSE_SPACE.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
   }
 
   function attrText(el) {
@@ -198,6 +198,9 @@
   // 100k children costs nothing up front (pushing them all onto a stack was
   // a 30 ms step).
   function* walk(start, group) {
+    // Our own elements and editable regions are never walked: checked once
+    // here, so the walk need not ask it of every block it finds.
+    if (start.nodeType === 1 ? isOurs(start) : start.parentElement && isOurs(start.parentElement)) return;
     // Shadow roots found on the way are walked in the same walk, so an
     // inserted subtree is revealed only when all of it has been seen.
     const roots = [start];
@@ -215,18 +218,23 @@
       let descend = true;
       if (node.nodeType === 3) {
         descend = false;
+        // No isOurs() check per text node: the walk never enters our own
+        // elements or editable regions, and walk() checked where it starts.
         if (/\S/.test(node.data) && node.parentElement) {
           const b = blockOf(node.parentElement);
-          if (b && !isOurs(b)) {
+          if (b) {
             dirty.add(b);
             join(group, b);
           }
         }
       } else if (node.nodeType === 1) {
-        if (SKIP.has(node.tagName) || node.hasAttribute(ATTR_UI) || node.matches(EDITABLE)) {
+        // Most elements have no attributes at all: one hasAttributes() call
+        // spares them the other lookups (a selector match among them).
+        const attrs = node.hasAttributes();
+        if (SKIP.has(node.tagName) || (attrs && (node.hasAttribute(ATTR_UI) || node.matches(EDITABLE)))) {
           descend = false;
         } else {
-          if (node.hasAttributes() && ATTRS.some((a) => node.hasAttribute(a))) {
+          if (attrs && ATTRS.some((a) => node.hasAttribute(a))) {
             dirty.add(node);
             join(group, node);
           }
@@ -256,8 +264,11 @@
   // Only those still waiting when it opens are hidden on their own
   // (openGate). Setting and then removing an attribute on each of the 15k
   // paragraphs of a 1 MB page cost more than a third of our time on it.
-  // At most this many: they are hidden in one go when the gate opens, and
-  // that must stay a short task (50k at once on a 5 MB page took 90 ms).
+  // The gate waits until at most this many are still waiting: they are
+  // hidden in one go when it opens, and that must stay a short task (50k at
+  // once on a 5 MB page took 90 ms). Verdicts come back while the walk goes
+  // on, so it rarely waits. Only the timeout of 11-14 and 15-17 opens it
+  // whatever the count (the classifier has not answered for seconds).
   const behindGate = new Set();
   const MAX_BEHIND_GATE = 2000;
 
@@ -265,7 +276,7 @@
     // Behind the gate first: the editable check below runs when the block
     // is hidden for real (openGate calls hide again), not for every block
     // of the first walk.
-    if (root.hasAttribute(GATE) && !pageBlocked && behindGate.size < MAX_BEHIND_GATE) {
+    if (root.hasAttribute(GATE) && !pageBlocked) {
       behindGate.add(el);
       return;
     }
@@ -383,15 +394,17 @@
     el.insertAdjacentElement('afterend', card);
   }
 
+  // The reply lists only the blocks that need something done (`flagged`,
+  // each with its index in the batch); every other block was allowed.
   const apply = timed('apply', (items, reply) => {
-    reply.blocks.forEach((v, i) => {
-      const item = items[i];
-      if (!item) return;
+    const flagged = Array.isArray(reply.flagged) ? reply.flagged : [];
+    for (const v of flagged) {
+      const item = items[v.i];
+      if (!item) continue;
       const el = item.el;
       if (v.action === 'blur' || (v.action === 'block')) blur(el);
       if (v.alerts && v.alerts.length) alertCard(el, v.alerts);
-      item.done = true;
-    });
+    }
     for (const item of items) {
       // A block sent in parts is revealed when all its parts are back.
       if (!item.last) continue;
@@ -407,9 +420,9 @@
     }
     // A message with its own warning card needs no page-wide notice too.
     const carded = (b) => b.alerts && b.alerts.length > 0;
-    const warnCats = reply.blocks.filter((b) => b.action === 'warn' && !carded(b)).flatMap((b) => b.categories);
+    const warnCats = flagged.filter((b) => b.action === 'warn' && !carded(b)).flatMap((b) => b.categories);
     if (warnCats.length && isTop) warn(warnCats);
-    if (reply.action === 'warn' && isTop && !reply.blocks.some(carded)) warn(reply.categories);
+    if (reply.action === 'warn' && isTop && !flagged.some(carded)) warn(reply.categories);
     if (reply.blocked) {
       if (isTop) pageBlocked = true; // the background is sending the tab away
       else blockFrame();
@@ -494,7 +507,10 @@
   // decides.
   function flush(items, complete, retried = false) {
     inFlight++;
-    send({ type: 'classify', doc, url: location.href, blocks: items.map((i) => i.text), complete: !!complete })
+    // One string and the blocks' lengths, not an array of strings: the
+    // browser copies a message value by value, and 200 small strings cost
+    // several times what their characters do in one.
+    send({ type: 'classify', doc, url: location.href, text: items.map((i) => i.text).join(''), lens: items.map((i) => i.text.length), complete: !!complete })
       .then((reply) => apply(items, reply))
       .catch(() => {
         if (!retried) setTimeout(() => flush(items, complete, true), 300);
@@ -511,7 +527,9 @@
   // page no longer waits for the last verdict of a long page.
   function maybeOpenGate() {
     if (pageBlocked || !config) return;
-    if (domParsed && !scanQueue.length && !dirty.size && !recordQueue.items.length) openGate();
+    // ... and once at most MAX_BEHIND_GATE of its blocks still wait for
+    // their verdicts, so that hiding those one by one stays a short task.
+    if (domParsed && !scanQueue.length && !dirty.size && !recordQueue.items.length && behindGate.size <= MAX_BEHIND_GATE) openGate();
   }
 
   function openGate() {

@@ -10,7 +10,10 @@
 //! with the same fields as the CLI's JSON. Errors are thrown as `Error`s
 //! with a readable message, never as panics.
 
-use crate::classify::{Classifier as Core, PageState, Settings};
+use crate::classify::{
+    BlockVerdict, CategoryScore, Classifier as Core, PageState, PageVerdict, Settings, Span,
+    Verdict,
+};
 use crate::domains::DomainTable;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -203,6 +206,106 @@ impl Classifier {
         blocks: Vec<String>,
         complete: bool,
     ) -> Result<JsValue, JsError> {
+        to_js(&self.more(session, &blocks, complete))
+    }
+
+    /// The same as `classifyMore`, in the shape the content script's batches
+    /// travel in: the blocks as one string `text` and their `lengths` (in
+    /// UTF-16 code units, as JavaScript counts). Returns the page verdict
+    /// so far and only the blocks that were not simply allowed (`flagged`,
+    /// each with its index `i` in the batch): most of a page is allowed, and
+    /// building a JavaScript object for every block cost as much as
+    /// classifying it.
+    #[wasm_bindgen(js_name = classifyBatch)]
+    pub fn classify_batch(
+        &self,
+        session: &str,
+        text: &str,
+        lengths: &[u32],
+        complete: bool,
+    ) -> Result<JsValue, JsError> {
+        let blocks = split_utf16(text, lengths).map_err(|e| JsError::new(&e))?;
+        let v = self.more(session, &blocks, complete);
+        let flagged = v
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.action != "allow" || !b.alerts.is_empty())
+            .map(|(i, b)| Flagged::new(i, b))
+            .collect();
+        to_js(&Batch {
+            page: &v.page,
+            explain: v.explain,
+            flagged,
+        })
+    }
+}
+
+/// `classifyBatch`'s answer.
+#[derive(Serialize)]
+struct Batch<'a> {
+    #[serde(flatten)]
+    page: &'a Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'static str>,
+    flagged: Vec<Flagged<'a>>,
+}
+
+/// A block of a batch that was not simply allowed (reasons stay in the
+/// page verdict).
+#[derive(Serialize)]
+struct Flagged<'a> {
+    i: usize,
+    action: &'static str,
+    categories: &'a [CategoryScore],
+    spans: &'a [Span],
+    alerts: &'a [&'static str],
+}
+
+impl<'a> Flagged<'a> {
+    fn new(i: usize, b: &'a BlockVerdict) -> Flagged<'a> {
+        Flagged {
+            i,
+            action: b.action,
+            categories: &b.categories,
+            spans: &b.spans,
+            alerts: &b.alerts,
+        }
+    }
+}
+
+/// Cuts `text` into blocks of the given lengths in UTF-16 code units. The
+/// lengths must add up to the text exactly and fall between characters.
+fn split_utf16<'t>(text: &'t str, lengths: &[u32]) -> Result<Vec<&'t str>, String> {
+    let mut out = Vec::with_capacity(lengths.len());
+    let mut chars = text.char_indices();
+    let mut start = 0;
+    for &n in lengths {
+        let mut units = 0;
+        let mut end = start;
+        while units < n as usize {
+            let Some((i, c)) = chars.next() else {
+                return Err("classifyBatch: the lengths add up to more than the text".into());
+            };
+            units += c.len_utf16();
+            end = i + c.len_utf8();
+        }
+        if units != n as usize {
+            return Err("classifyBatch: a length ends inside a character".into());
+        }
+        out.push(&text[start..end]);
+        start = end;
+    }
+    if start != text.len() {
+        return Err("classifyBatch: the lengths add up to less than the text".into());
+    }
+    Ok(out)
+}
+
+impl Classifier {
+    /// One step of a page known as `session`: its state is kept between
+    /// calls, the least recently used page dropped beyond MAX_SESSIONS.
+    fn more<S: AsRef<str>>(&self, session: &str, blocks: &[S], complete: bool) -> PageVerdict {
         let mut sessions = self.sessions.borrow_mut();
         let mut clock = self.clock.borrow_mut();
         *clock += 1;
@@ -219,9 +322,12 @@ impl Classifier {
             .entry(session.to_string())
             .or_insert_with(|| (0, PageState::default()));
         entry.0 = *clock;
-        to_js(&self.core.classify_more(&mut entry.1, &blocks, complete))
+        self.core.classify_more(&mut entry.1, blocks, complete)
     }
+}
 
+#[wasm_bindgen]
+impl Classifier {
     /// Forgets a page (navigation, closed tab).
     #[wasm_bindgen(js_name = endSession)]
     pub fn end_session(&self, session: &str) {

@@ -163,3 +163,29 @@ test("info() gives the age profile's own actions beside the ones in force", () =
     changed.free();
   }
 });
+
+test('classifyBatch (one string and UTF-16 lengths) agrees with classifyMore and returns only the flagged blocks', () => {
+  const c = new wasm.Classifier({ age: '6-10' }, domains, model, names);
+  // Astral characters (two UTF-16 units), decomposed marks and an empty block.
+  const blocks = ['Hôm nay bé đi học 😀 cùng các bạn.', 'Đm thằng kia ngu vãi lồn', '', 'Nhà cái uy tín, soi kèo tài xỉu 𝕏', 'Cô giáo kể chuyện cổ tích.'.normalize('NFD')];
+  const more = c.classifyMore('a', blocks, true);
+  const batch = c.classifyBatch('b', blocks.join(''), Uint32Array.from(blocks, (b) => b.length), true);
+  assert.equal(batch.action, more.action);
+  assert.deepEqual(batch.categories, more.categories);
+  assert.deepEqual(batch.reasons, more.reasons);
+  assert.equal(batch.explain, more.explain);
+  const expected = more.blocks.map((b, i) => ({ i, b })).filter(({ b }) => b.action !== 'allow' || (b.alerts || []).length);
+  assert.deepEqual(batch.flagged.map((f) => f.i), expected.map((x) => x.i));
+  assert.ok(batch.flagged.length >= 2, 'the insult and the betting ad are flagged');
+  for (const [k, f] of batch.flagged.entries()) {
+    const b = expected[k].b;
+    assert.equal(f.action, b.action);
+    assert.deepEqual(f.categories, b.categories);
+    assert.deepEqual(f.spans, b.spans);
+  }
+  // Lengths that do not fit the text are refused with a clear error.
+  assert.throws(() => c.classifyBatch('c', 'abc', Uint32Array.from([2]), false), /less than the text/);
+  assert.throws(() => c.classifyBatch('c', 'abc', Uint32Array.from([2, 5]), false), /more than the text/);
+  assert.throws(() => c.classifyBatch('c', '😀', Uint32Array.from([1, 1]), false), /inside a character/);
+  assert.equal(c.classifyBatch('c', '', new Uint32Array(0), false).flagged.length, 0);
+});
