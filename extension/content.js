@@ -267,10 +267,12 @@
   // The gate waits until at most this many are still waiting: they are
   // hidden in one go when it opens, and that must stay a short task (50k at
   // once on a 5 MB page took 90 ms). Verdicts come back while the walk goes
-  // on, so it rarely waits. Only the timeout of 11-14 and 15-17 opens it
+  // on, so it seldom waits (on the 1 MB page the background is a few
+  // thousand blocks behind when the walk ends; a cap of 2000 held the gate
+  // 70-100 ms longer). Only the timeout of 11-14 and 15-17 opens it
   // whatever the count (the classifier has not answered for seconds).
   const behindGate = new Set();
-  const MAX_BEHIND_GATE = 2000;
+  const MAX_BEHIND_GATE = 10000;
 
   function hide(el) {
     // Behind the gate first: the editable check below runs when the block
