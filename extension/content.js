@@ -7,7 +7,9 @@
 //   * at document_start the page's body is hidden (the "gate", younger age
 //     groups), and text blocks are revealed one by one as verdicts arrive;
 //     the gate opens once the parsed page has been walked and sent (each block
-//     then stays hidden on its own until its verdict);
+//     then stays hidden on its own until its verdict) — or, on a long page,
+//     once its first screen has been checked, with what the walk has not
+//     reached yet hidden by CSS rules that follow the walk (the "frontier");
 //   * every block found later (feeds, comments, single-page apps) is hidden
 //     from the moment it is inserted (in the MutationObserver callback, which
 //     runs before the next paint) until its verdict arrives;
@@ -29,6 +31,7 @@
   const SLICE_MS = 8; // longest slice of our own work before yielding
   const BATCH_CHARS = 20000; // characters per message (a bigger message is a long task to send)
   const BATCH_BLOCKS = 200;
+  const WALK_AHEAD = BATCH_BLOCKS; // blocks found and not yet read, at most (see work)
   const MAX_BLOCK_CHARS = 100000; // longer blocks are sent in parts
   const MAX_READ_CHARS = 4000000; // text read from one block at most
 
@@ -197,21 +200,24 @@
   // following firstChild / nextSibling / parentNode, so an element with
   // 100k children costs nothing up front (pushing them all onto a stack was
   // a 30 ms step).
-  function* walk(start, group) {
+  // `pos`, when given, is kept pointing at the element the walk stands on
+  // whenever it pauses: that element's subtree and everything after it in
+  // document order are not walked yet (the first-screen frontier uses it).
+  function* walk(start, group, pos) {
     // Our own elements and editable regions are never walked: checked once
     // here, so the walk need not ask it of every block it finds.
     if (start.nodeType === 1 ? isOurs(start) : start.parentElement && isOurs(start.parentElement)) return;
-    // Shadow roots found on the way are walked in the same walk, so an
-    // inserted subtree is revealed only when all of it has been seen.
-    const roots = [start];
-    while (roots.length) yield* traverse(roots.shift(), group, roots);
+    yield* traverse(start, group, pos);
     if (group) {
       group.walking = false;
       settle(group);
     }
   }
 
-  function* traverse(start, group, roots) {
+  // Shadow roots are walked where their host stands, in the same walk: the
+  // walk stays in document order (the frontier depends on it), and an
+  // inserted subtree is revealed only when all of it has been seen.
+  function* traverse(start, group, pos) {
     let node = start;
     let visited = 0;
     while (node) {
@@ -224,6 +230,7 @@
           const b = blockOf(node.parentElement);
           if (b) {
             dirty.add(b);
+            if (pos) fromFirstWalk.add(b);
             join(group, b);
           }
         }
@@ -236,13 +243,17 @@
         } else {
           if (attrs && ATTRS.some((a) => node.hasAttribute(a))) {
             dirty.add(node);
+            if (pos) fromFirstWalk.add(node);
             join(group, node);
           }
           if (node.shadowRoot) {
-            roots.push(node.shadowRoot);
             observe(node.shadowRoot);
+            yield* traverse(node.shadowRoot, group, pos);
           }
-          if ((++visited & 31) === 0) yield;
+          if ((++visited & 31) === 0) {
+            if (pos) pos.node = node;
+            yield;
+          }
         }
       } else if (node.nodeType !== 9 && node.nodeType !== 11) {
         descend = false;
@@ -274,14 +285,148 @@
   const behindGate = new Set();
   const MAX_BEHIND_GATE = 10000;
 
-  function hide(el) {
-    // Behind the gate first: the editable check below runs when the block
-    // is hidden for real (openGate calls hide again), not for every block
-    // of the first walk.
-    if (root.hasAttribute(GATE) && !pageBlocked) {
+  // --- the first-screen frontier ---
+  // A long page need not stay hidden until all of it has been walked. Once
+  // the first walk has sent FIRST_SCREEN_CHARS characters and their verdicts
+  // are back, the gate opens, and what the walk has not reached yet stays
+  // hidden by a few CSS rules instead: the element the walk stands on and
+  // everything after it in document order. For that element and each of
+  // its ancestors, the parent is marked (data-oche-rest="<level>") and a
+  // rule hides its children from that index on:
+  //   [data-oche-rest="0"] > :nth-child(n+K0), [data-oche-rest="1"] > ...
+  // The indexes change as the walk goes, so the rules live in a constructed
+  // style sheet adopted by the document (CSSOM: no page CSP applies to it).
+  // Not the `~` combinator: with it, Chromium matched every element of a
+  // 10k-paragraph page against all its earlier siblings, seconds per style
+  // update. The frontier moves on with the walk, at most every
+  // FRONTIER_MOVE_MS (each move restyles the rest of the page: 10-50 ms of
+  // the browser's time on a long page), and is gone when the first walk
+  // ends. If the page changes what the rules count
+  // on (removes an element from a marked parent, or drops our sheet), the
+  // gate closes again until the frontier is put back.
+  const REST = 'data-oche-rest';
+  const FIRST_SCREEN_CHARS = 16000;
+  const FRONTIER_MOVE_MS = 500;
+  const MAX_RELEASE = 2000; // blocks hidden on their own when it moves, at most
+  let firstWalk = null; // the walk of the whole page started at DOMContentLoaded
+  let frontier = null; // the element the rules hide from, or null
+  let frontierMarks = []; // the marked parents, level by level
+  let frontierSheet = null; // the adopted CSSStyleSheet holding the rules
+  let frontierMovedAt = 0;
+  // The first screen's batches: characters sent, answers awaited. `round`
+  // tells the batches of a restarted walk from those of the first try.
+  const firstScreen = { chars: 0, full: false, waiting: 0, round: 0 };
+  const MAX_FRONTIER_DEPTH = 200; // deeper than this, the gate waits for the whole walk
+
+  // Blocks the first walk found and collect() has not read yet. The
+  // frontier is only ever put where the walk stands once all it found has
+  // been read, so each of these lies behind the frontier, which hides it.
+  // (Not compareDocumentPosition: for two siblings far apart it walks from
+  // one to the other — quadratic on a long flat page.)
+  const fromFirstWalk = new Set();
+
+  // The element a frontier at the walk's position `at` would start from, or
+  // null when none can (the walk has not gone past <body> yet, or `at` has
+  // left the page). Inside a shadow tree it is the outermost host.
+  function frontierFor(at) {
+    while (at && at.getRootNode && at.getRootNode() !== document) at = at.getRootNode().host;
+    return at && at.isConnected && at !== root && at !== document.body ? at : null;
+  }
+
+  function sheetAdopted() {
+    try {
+      return frontierSheet !== null && document.adoptedStyleSheets.includes(frontierSheet);
+    } catch (_) {
+      return false;
+    }
+  }
+
+  function clearFrontierMarks() {
+    for (const m of frontierMarks) m.removeAttribute(REST);
+    frontierMarks = [];
+    frontier = null;
+  }
+
+  // Hides `at` and everything after it, in place of the frontier before.
+  // False when it cannot (no constructed style sheets, a DOM deeper than
+  // MAX_FRONTIER_DEPTH, loose text right in <body> after it): then nothing
+  // has changed.
+  function setFrontier(at) {
+    const rules = [];
+    const marks = [];
+    for (let x = at; x && x !== root && x.parentElement; x = x.parentElement) {
+      if (marks.length >= MAX_FRONTIER_DEPTH) return false;
+      let index = 1;
+      for (let y = x.previousElementSibling; y; y = y.previousElementSibling) index++;
+      // Level 0 hides the frontier element itself; the others, the siblings
+      // after the ancestor the walk is inside.
+      rules.push(`[${REST}="${marks.length}"]>:nth-child(n+${marks.length === 0 ? index : index + 1})`);
+      marks.push(x.parentElement);
+    }
+    // Loose text after the frontier inside one of its ancestors is not an
+    // element the rules can hide: its block is hidden and sent on its own.
+    // Loose text right in <body> cannot be (that would hide the page): no
+    // frontier then.
+    const loose = [];
+    for (let n = at; n && n.parentElement; n = n.parentElement) {
+      for (let t = n.nextSibling; t; t = t.nextSibling) {
+        if (t.nodeType === 3 && /\S/.test(t.data)) {
+          const b = blockOf(n.parentElement);
+          if (!b || b === root || b === document.body) return false;
+          loose.push(b);
+          break;
+        }
+      }
+    }
+    try {
+      if (!frontierSheet) frontierSheet = new CSSStyleSheet();
+      frontierSheet.replaceSync(`${rules.join(',')}{visibility:hidden!important}`);
+      if (!sheetAdopted()) document.adoptedStyleSheets = [...document.adoptedStyleSheets, frontierSheet];
+    } catch (_) {
+      return false;
+    }
+    clearFrontierMarks();
+    marks.forEach((m, i) => m.setAttribute(REST, String(i)));
+    frontierMarks = marks;
+    frontier = at;
+    frontierMovedAt = performance.now();
+    for (const b of loose) {
+      hide(b);
+      dirty.add(b);
+    }
+    if (loose.length) schedule();
+    return true;
+  }
+
+  // The first walk is over: the rules go, and the sheet leaves the page.
+  function dropFrontier() {
+    clearFrontierMarks();
+    if (!frontierSheet) return;
+    try {
+      frontierSheet.replaceSync('');
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((x) => x !== frontierSheet);
+    } catch (_) { /* its rules are empty: nothing left to hide */ }
+  }
+
+  // The frontier moved on or went: the blocks it covered, whose verdicts
+  // are still on the way, are hidden on their own. (It only moves to where
+  // the walk stands, so it no longer covers any of them.)
+  function releaseBehind() {
+    const waitingBlocks = [...behindGate];
+    behindGate.clear();
+    for (const el of waitingBlocks) if (el.isConnected) hide(el);
+  }
+
+  // `walked`: a block of the first walk, read right now (see fromFirstWalk).
+  function hide(el, walked = false) {
+    // Behind the gate or the frontier first: the editable check below runs
+    // when the block is hidden for real (openGate and releaseBehind call
+    // hide again), not for every block of the first walk.
+    if (!pageBlocked && (root.hasAttribute(GATE) || (walked && frontier !== null))) {
       behindGate.add(el);
       return;
     }
+
     if (el.closest && el.closest(EDITABLE)) return;
     if (!el.hasAttribute(ATTR_PENDING)) {
       el.setAttribute(ATTR_PENDING, '');
@@ -459,13 +604,31 @@
       rq.items = [];
       rq.head = 0;
     }
-    while (scanQueue.length && rq.head === rq.items.length) {
-      if ((++steps & 3) === 0 && performance.now() > deadline) break; // a step is up to 32 elements
-      const item = scanQueue.first();
-      if (!item.gen) item.gen = walk(item.node, item.group);
-      if (item.gen.next().done) scanQueue.drop();
+    // The walk stays at most WALK_AHEAD blocks ahead of what has been read
+    // and sent: where it stands is then where the checked part of the page
+    // ends (the frontier), and the first batches are full ones.
+    let late = false;
+    while (!late) {
+      while (scanQueue.length && rq.head === rq.items.length && dirty.size < WALK_AHEAD) {
+        if ((++steps & 3) === 0 && performance.now() > deadline) { // a step is up to 32 elements
+          late = true;
+          break;
+        }
+        const item = scanQueue.first();
+        if (item === firstWalk && item.gen && item.pos.node && !item.pos.node.isConnected) restartFirstWalk();
+        if (!item.gen) item.gen = walk(item.node, item.group, item.pos);
+        if (item.gen.next().done) {
+          scanQueue.drop();
+          if (item === firstWalk) firstWalk = null;
+        }
+      }
+      // What the walk found in this slice is read in this slice too (at
+      // most WALK_AHEAD blocks, a few ms): the frontier can then follow it.
+      collect(dirty.size <= 2 * WALK_AHEAD ? Infinity : deadline);
+      if (!scanQueue.length || rq.head < rq.items.length || performance.now() > deadline) break;
     }
-    collect(deadline);
+    checkFrontier(null);
+    followFrontier();
     if (scanQueue.length || dirty.size || recordQueue.items.length) schedule();
     maybeOpenGate();
   });
@@ -476,6 +639,7 @@
     for (const el of dirty) {
       if (performance.now() > deadline && items.length) break;
       dirty.delete(el);
+      const walked = fromFirstWalk.delete(el);
       if (!el.isConnected) continue;
       // hasAttributes() first: most blocks have none, and four lookups each
       // add up on a page of 15k paragraphs.
@@ -488,7 +652,7 @@
         continue;
       }
       known.set(el, text);
-      hide(el);
+      hide(el, walked);
       for (let off = 0; off < text.length; off += MAX_BLOCK_CHARS) {
         const part = text.slice(off, off + MAX_BLOCK_CHARS);
         items.push({ el, text: part, last: off + MAX_BLOCK_CHARS >= text.length });
@@ -509,6 +673,14 @@
   // decides.
   function flush(items, complete, retried = false) {
     inFlight++;
+    // Batches of the first screen: the gate may open when they are answered.
+    const counted = !retried && !firstScreen.full && firstWalk !== null && root.hasAttribute(GATE);
+    const round = firstScreen.round;
+    if (counted) {
+      firstScreen.waiting++;
+      for (const i of items) firstScreen.chars += i.text.length;
+      if (firstScreen.chars >= FIRST_SCREEN_CHARS) firstScreen.full = true;
+    }
     // One string and the blocks' lengths, not an array of strings: the
     // browser copies a message value by value, and 200 small strings cost
     // several times what their characters do in one.
@@ -519,6 +691,7 @@
       })
       .finally(() => {
         inFlight--;
+        if (counted && round === firstScreen.round) firstScreen.waiting--;
         maybeOpenGate();
       });
   }
@@ -527,19 +700,83 @@
   // sent: from then on every block is either checked or hidden on its own
   // (data-oche-pending) until its verdict, so nothing unchecked shows. The
   // page no longer waits for the last verdict of a long page.
+  // On a long page it opens sooner, on the first screen: once the first
+  // walk has sent FIRST_SCREEN_CHARS characters and their verdicts are
+  // back, with the frontier hiding what the walk has not reached.
   function maybeOpenGate() {
-    if (pageBlocked || !config) return;
+    if (pageBlocked || !config || !root.hasAttribute(GATE)) return;
+    if (!domParsed || dirty.size || recordQueue.items.length) return;
     // ... and once at most MAX_BEHIND_GATE of its blocks still wait for
     // their verdicts, so that hiding those one by one stays a short task.
-    if (domParsed && !scanQueue.length && !dirty.size && !recordQueue.items.length && behindGate.size <= MAX_BEHIND_GATE) openGate();
+    if (behindGate.size > MAX_BEHIND_GATE) return;
+    if (!scanQueue.length) {
+      openGate(null);
+    } else if (firstScreen.full && firstScreen.waiting === 0 && scanQueue.first() === firstWalk) {
+      const at = frontierFor(firstWalk.pos.node);
+      if (at) openGate(at);
+    }
   }
 
-  function openGate() {
+  function openGate(at) {
     if (!root.hasAttribute(GATE)) return;
+    if (at && !setFrontier(at)) return; // the rest cannot be hidden: the gate stays
     const waitingBlocks = [...behindGate];
     behindGate.clear();
     root.removeAttribute(GATE);
+    // Hidden on their own now — unless the frontier covers them.
     for (const el of waitingBlocks) if (el.isConnected) hide(el);
+    if (dirty.size) schedule();
+  }
+
+  // After each slice: the frontier follows the first walk, and goes when the
+  // walk is over. Not while blocks walked in this slice wait in `dirty`:
+  // they are not hidden on their own yet.
+  // Blocks still waiting for verdicts are hidden one by one when it moves
+  // or goes: it waits while there are too many (the background is behind).
+  function followFrontier() {
+    if (!frontier || dirty.size) return;
+    if (!firstWalk) {
+      if (behindGate.size > MAX_BEHIND_GATE) return;
+      dropFrontier();
+      releaseBehind();
+    } else if (performance.now() - frontierMovedAt >= FRONTIER_MOVE_MS && behindGate.size <= MAX_RELEASE) {
+      const at = frontierFor(firstWalk.pos.node);
+      if (at && setFrontier(at)) releaseBehind(); // else it stays where it was
+    }
+  }
+
+  // The page changed what the frontier's rules count on. Called from the
+  // observer (before the next paint) and at each slice.
+  //   * An element removed from a marked parent: the indexes after it shift
+  //     down by one, so the rules are counted again for the same frontier
+  //     (nothing new is shown).
+  //   * The frontier element itself removed, or the document's adopted
+  //     style sheets replaced by the page: the gate closes again until the
+  //     frontier is put back.
+  function checkFrontier(records) {
+    if (!frontier) return;
+    if (frontier.isConnected && sheetAdopted()) {
+      if (!records) return;
+      const shifted = records.some((r) => r.type === 'childList' && r.removedNodes.length > 0 &&
+        r.target.nodeType === 1 && r.target.hasAttribute(REST));
+      if (!shifted || setFrontier(frontier)) return;
+    }
+    root.setAttribute(GATE, '');
+    clearFrontierMarks();
+  }
+
+  // The page removed the node the first walk stood on: the walk has lost
+  // its place (it would end there, leaving the rest unwalked). It starts
+  // again from the top, behind the gate; blocks already checked are not
+  // sent twice, and the gate opens as it did the first time.
+  function restartFirstWalk() {
+    if (frontier) {
+      root.setAttribute(GATE, '');
+      clearFrontierMarks();
+    }
+    firstWalk.gen = null;
+    firstWalk.pos.node = null;
+    Object.assign(firstScreen, { chars: 0, full: false, waiting: 0, round: firstScreen.round + 1 });
   }
 
   // Blocks with no verdict after the timeout: the age group decides.
@@ -605,6 +842,7 @@
   const recordQueue = { items: [], head: 0 };
   const observer = new MutationObserver(timed('mutations', (records) => {
     if (pageBlocked) return;
+    checkFrontier(records);
     // While the page is still being parsed, the records are not needed: the
     // walk at DOMContentLoaded covers the whole document (and the gate hides
     // it until then, or for 15-17 the first paint is not held anyway).
@@ -820,7 +1058,8 @@
   function onParsed() {
     domParsed = true;
     if (!observing) observe(document);
-    scanQueue.push({ node: document.documentElement, group: null, gen: null });
+    firstWalk = { node: document.documentElement, group: null, gen: null, pos: { node: null } };
+    scanQueue.push(firstWalk);
     schedule();
     // Tell the background the page is complete (so the share rule can decide).
     const wait = () => {

@@ -21,9 +21,54 @@ const ORDINARY = [
   'Mùa thu, lá vàng rơi đầy đường, ông bà dẫn cháu đi dạo công viên.',
 ];
 
-function bigPage(mb, harmfulLast) {
+// A page script that keeps changing the page while Ô Che walks it, from
+// the moment the page is shown (the gate opens): every 5 ms for 3 s it
+// removes the first paragraph and puts a new one at the top, and now and
+// then it replaces the document's adopted style sheets — the things the
+// first-screen frontier counts on (content.js).
+const CHURN = `<script>
+new MutationObserver((records, obs) => {
+  if (document.documentElement.hasAttribute('data-oche-gate')) return;
+  obs.disconnect();
+  let n = 0;
+  const timer = setInterval(() => {
+    const first = document.querySelector('body > p');
+    if (first) first.remove();
+    const p = document.createElement('p');
+    p.textContent = 'Đoạn mới số ' + n + ': các bạn nhỏ cùng nhau đọc sách.';
+    document.body.insertBefore(p, document.body.firstElementChild);
+    if (++n % 8 === 0) {
+      document.adoptedStyleSheets = [];
+    }
+    if (n >= 600) clearInterval(timer);
+  }, 5);
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['data-oche-gate'] });
+</script>`;
+
+// A page script recording, for the tests, what a child could see: at the
+// moment the gate opens, whether the first-screen frontier stood and the
+// first and last paragraphs were shown (window.__atOpen); and every frame
+// in which the harmful paragraph was shown unblurred (window.__ocheSeen).
+const RECORD = `<script>
+window.__ocheSeen = [];
+const shown = (el) => el && getComputedStyle(el).visibility === 'visible';
+new MutationObserver((records, obs) => {
+  if (document.documentElement.hasAttribute('data-oche-gate') || !document.body) return;
+  const ps = document.querySelectorAll('body > p');
+  window.__atOpen = { rest: document.querySelector('[data-oche-rest]') !== null, first: shown(ps[0]), last: shown(ps[ps.length - 1]) };
+  obs.disconnect();
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['data-oche-gate'] });
+const check = () => {
+  const bad = document.getElementById('bad');
+  if (bad && shown(bad) && !bad.closest('[data-oche-blur]')) window.__ocheSeen.push('bad');
+  requestAnimationFrame(check);
+};
+requestAnimationFrame(check);
+</script>`;
+
+function bigPage(mb, harmfulLast, churn = false, record = false) {
   const target = mb * 1024 * 1024;
-  const parts = ['<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Trang dài</title></head><body><h1>Trang rất dài</h1>'];
+  const parts = ['<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Trang dài</title>' + (record ? RECORD : '') + (churn ? CHURN : '') + '</head><body><h1>Trang rất dài</h1>'];
   let size = 0;
   let i = 0;
   while (size < target) {
@@ -69,7 +114,8 @@ export function startServer({ https: tls = false, port: wanted = 0 } = {}) {
       res.end(body);
     };
     if (url.pathname === '/big') {
-      return send(200, bigPage(Number(url.searchParams.get('mb') || 1), url.searchParams.get('bad') === '1'));
+      const q = url.searchParams;
+      return send(200, bigPage(Number(q.get('mb') || 1), q.get('bad') === '1', q.get('churn') === '1', q.get('record') === '1'));
     }
     if (url.pathname === '/many') return send(200, manyNodes(Number(url.searchParams.get('n') || 1000)));
     let p = url.pathname;

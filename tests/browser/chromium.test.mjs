@@ -115,6 +115,34 @@ describe('Chromium: pages a child reads', () => {
     await page.close();
   });
 
+  test('a long page opens on its first screen; what the walk has not reached stays hidden', async () => {
+    await setSettings(browser.ctx, { age: '6-10', lang: 'vi' });
+    // The page records what was shown when the gate opened, and every frame
+    // (RECORD in tests/server.mjs).
+    const page = await open('/big?mb=2&bad=1&record=1');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#bad'), 20000, '#bad blurred on the long page');
+    const atOpen = await page.evaluate(() => window.__atOpen);
+    assert.deepEqual(atOpen, { rest: true, first: true, last: false }, 'the gate opened on the first screen, with the rest hidden');
+    assert.deepEqual(await page.evaluate(() => window.__ocheSeen), [], 'the harmful paragraph was visible unblurred in some frame');
+    // The walk is over: nothing is left hidden, the rules and their sheet are gone.
+    await waitFor(() => page.evaluate(() => !document.querySelector('[data-oche-rest], [data-oche-pending]')), 20000, 'the frontier to go');
+    assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 0);
+    assert.equal(await visible(page, 'body > p:nth-last-of-type(2)'), true);
+    await page.close();
+  });
+
+  test('a page that changes itself while it is walked never shows what was not checked', async () => {
+    // It removes paragraphs before the frontier and drops the adopted
+    // style sheets (see CHURN in tests/server.mjs).
+    const page = await open('/big?mb=2&bad=1&churn=1&record=1');
+    await gateOpen(page);
+    await waitFor(() => blurred(page, '#bad'), 30000, '#bad blurred on the changing page');
+    assert.deepEqual(await page.evaluate(() => window.__ocheSeen), [], 'the harmful paragraph was visible unblurred in some frame');
+    await waitFor(() => page.evaluate(() => !document.querySelector('[data-oche-rest]') && !document.documentElement.hasAttribute('data-oche-gate')), 30000, 'the frontier to go');
+    await page.close();
+  });
+
   test('100k nodes and a deeply nested harmful paragraph', async () => {
     const page = await open('/many?n=100000');
     await gateOpen(page);

@@ -41,6 +41,26 @@ describe('Firefox', () => {
     assert.equal(await blurred('article'), false);
   });
 
+  test('a long page opens on its first screen; what the walk has not reached stays hidden', async () => {
+    // The page records what was shown when the gate opened, and every frame
+    // (RECORD in tests/server.mjs). It changes itself while it is walked
+    // (CHURN): paragraphs removed before the frontier, adopted sheets dropped.
+    // The background warmed up first: the first screen's verdicts must come
+    // back while the long page is still being walked.
+    await driver.get(server.url('/benign-vi.html'));
+    await waitFor(gateOpen, 8000, 'a first page revealed');
+    for (const churn of ['0', '1']) {
+      await driver.get(server.url(`/big?mb=2&bad=1&record=1&churn=${churn}`));
+      await waitFor(gateOpen, 20000, 'the long page revealed');
+      await waitFor(() => blurred('bad'), 20000, '#bad blurred on the long page');
+      assert.deepEqual(await driver.executeScript(() => window.__ocheSeen), [], 'the harmful paragraph was visible unblurred in some frame');
+      if (churn === '0') {
+        assert.deepEqual(await driver.executeScript(() => window.__atOpen), { rest: true, first: true, last: false }, 'the gate opened on the first screen, with the rest hidden');
+      }
+      await waitFor(() => driver.executeScript(() => !document.querySelector('[data-oche-rest], [data-oche-pending]') && document.adoptedStyleSheets.length === 0), 20000, 'the frontier to go');
+    }
+  });
+
   test('a page with a strict CSP is classified', async () => {
     await driver.get(server.url('/csp/comments-vi.html'));
     await waitFor(() => blurred('c2'), 8000, '#c2 blurred under CSP');
