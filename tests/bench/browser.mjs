@@ -19,9 +19,9 @@ const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floo
 const server = await startServer();
 
 // Figures per load:
-//   ready   = the load event, the gate open (or never closed), and nothing
-//             in the first screen still hidden: no block waiting for its
-//             verdict and no part of the first-screen frontier in view;
+//   ready   = the load event, and every block in the first screen shown
+//             (the gate open or never closed, none of them waiting for its
+//             verdict or behind the first-screen frontier);
 //   painted = ready, then the next frame drawn: when the child actually sees
 //             the page. Without the extension the load event comes before
 //             the browser has laid out and painted a long page, while our
@@ -29,15 +29,16 @@ const server = await startServer();
 //             browser's own layout to Ô Che; `painted` counts it on both sides;
 //   checked = (with Ô Che only) the whole page walked and every verdict
 //             applied: nothing hidden anywhere any more.
+// Whatever hides it (the gate, a block waiting for its verdict, the
+// first-screen frontier), a block in view is shown when its computed
+// visibility says so. The heavy page is paragraphs in flow: the first ones
+// are the first screen.
 const firstScreenShown = () => {
-  if (document.documentElement.hasAttribute('data-oche-gate')) return false;
-  const inView = (e) => {
+  for (const e of document.querySelectorAll('h1, p')) {
     const r = e.getBoundingClientRect();
-    return r.bottom > 0 && r.top < innerHeight;
-  };
-  const rest = document.querySelector('[data-oche-rest]');
-  if (rest && inView(rest)) return false;
-  for (const e of document.querySelectorAll('[data-oche-pending]')) if (inView(e)) return false;
+    if (r.top >= innerHeight) return true;
+    if (r.bottom > 0 && getComputedStyle(e).visibility !== 'visible') return false;
+  }
   return true;
 };
 const allChecked = () => !document.querySelector('[data-oche-rest], [data-oche-pending]') && !document.documentElement.hasAttribute('data-oche-gate');
