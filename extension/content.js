@@ -305,14 +305,16 @@
   // on (removes an element from a marked parent, or drops our sheet), the
   // gate closes again until the frontier is put back.
   const REST = 'data-oche-rest';
-  const FIRST_SCREEN_CHARS = 16000;
+  const FIRST_SCREEN_CHARS = 8000; // a full 1920×1080 screen of dense text holds about that
   const FRONTIER_MOVE_MS = 500;
+  const FRONTIER_FIRST_MOVE_MS = 150; // sooner the first time: the rest of a tall first screen
   const MAX_RELEASE = 2000; // blocks hidden on their own when it moves, at most
   let firstWalk = null; // the walk of the whole page started at DOMContentLoaded
   let frontier = null; // the element the rules hide from, or null
   let frontierMarks = []; // the marked parents, level by level
   let frontierSheet = null; // the adopted CSSStyleSheet holding the rules
   let frontierMovedAt = 0;
+  let frontierMoves = 0; // since the gate last opened
   // The first screen's batches: characters sent, answers awaited. `round`
   // tells the batches of a restarted walk from those of the first try.
   const firstScreen = { chars: 0, full: false, waiting: 0, round: 0 };
@@ -584,10 +586,21 @@
   // Each message is its own task, so the page still gets its turn.
   const tick = new MessageChannel();
   tick.port1.onmessage = () => work();
+  // Right after the gate opens on the first screen, the next slice waits
+  // for the frame that shows it: the child sees the page first, and the
+  // rest of the walk goes on behind the frontier.
+  let paintFirst = false;
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    tick.port2.postMessage(0);
+    if (paintFirst) {
+      // Once the browser is idle after showing it (at most 250 ms later).
+      paintFirst = false;
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => tick.port2.postMessage(0), { timeout: 250 });
+      else setTimeout(() => tick.port2.postMessage(0), 50);
+    } else {
+      tick.port2.postMessage(0);
+    }
   }
 
   const work = timed('work', () => {
@@ -659,7 +672,10 @@
         chars += part.length;
       }
       outstanding.set(el, (outstanding.get(el) || 0) + 1);
-      if (chars >= BATCH_CHARS || items.length >= BATCH_BLOCKS) {
+      // The first screen goes in a batch of its own, as soon as it is read:
+      // the gate opens when its verdicts are back.
+      const firstScreenRead = !firstScreen.full && firstWalk !== null && firstScreen.chars + chars >= FIRST_SCREEN_CHARS;
+      if (chars >= BATCH_CHARS || items.length >= BATCH_BLOCKS || firstScreenRead) {
         flush(items);
         items = [];
         chars = 0;
@@ -720,6 +736,10 @@
   function openGate(at) {
     if (!root.hasAttribute(GATE)) return;
     if (at && !setFrontier(at)) return; // the rest cannot be hidden: the gate stays
+    if (at) {
+      paintFirst = true;
+      frontierMoves = 0;
+    }
     const waitingBlocks = [...behindGate];
     behindGate.clear();
     root.removeAttribute(GATE);
@@ -739,9 +759,13 @@
       if (behindGate.size > MAX_BEHIND_GATE) return;
       dropFrontier();
       releaseBehind();
-    } else if (performance.now() - frontierMovedAt >= FRONTIER_MOVE_MS && behindGate.size <= MAX_RELEASE) {
+    } else if (performance.now() - frontierMovedAt >= (frontierMoves ? FRONTIER_MOVE_MS : FRONTIER_FIRST_MOVE_MS) &&
+        behindGate.size <= MAX_RELEASE) {
       const at = frontierFor(firstWalk.pos.node);
-      if (at && setFrontier(at)) releaseBehind(); // else it stays where it was
+      if (at && setFrontier(at)) {
+        frontierMoves++;
+        releaseBehind();
+      } // else it stays where it was
     }
   }
 
