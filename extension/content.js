@@ -275,15 +275,14 @@
   // Only those still waiting when it opens are hidden on their own
   // (openGate). Setting and then removing an attribute on each of the 15k
   // paragraphs of a 1 MB page cost more than a third of our time on it.
-  // The gate waits until at most this many are still waiting: they are
-  // hidden in one go when it opens, and that must stay a short task (50k at
-  // once on a 5 MB page took 90 ms). Verdicts come back while the walk goes
-  // on, so it seldom waits (on the 1 MB page the background is a few
-  // thousand blocks behind when the walk ends; a cap of 2000 held the gate
-  // 70-100 ms longer). Only the timeout of 11-14 and 15-17 opens it
-  // whatever the count (the classifier has not answered for seconds).
+  // The gate (and the frontier, when it moves or goes) waits until at most
+  // this many are still waiting: they are hidden in one go, and that must
+  // stay a short task (50k at once on a 5 MB page took 90 ms, 10k 40-70 ms).
+  // A long page opens on its first screen, when few are waiting; only the
+  // timeout of 11-14 and 15-17 opens the gate whatever the count (the
+  // classifier has not answered for seconds).
   const behindGate = new Set();
-  const MAX_BEHIND_GATE = 10000;
+  const MAX_BEHIND_GATE = 2000;
 
   // --- the first-screen frontier ---
   // A long page need not stay hidden until all of it has been walked. Once
@@ -308,7 +307,6 @@
   const FIRST_SCREEN_CHARS = 8000; // a full 1920×1080 screen of dense text holds about that
   const FRONTIER_MOVE_MS = 500;
   const FRONTIER_FIRST_MOVE_MS = 150; // sooner the first time: the rest of a tall first screen
-  const MAX_RELEASE = 2000; // blocks hidden on their own when it moves, at most
   let firstWalk = null; // the walk of the whole page started at DOMContentLoaded
   let frontier = null; // the element the rules hide from, or null
   let frontierMarks = []; // the marked parents, level by level
@@ -371,6 +369,7 @@
     // frontier then.
     const loose = [];
     for (let n = at; n && n.parentElement; n = n.parentElement) {
+      if (!hasLooseText(n.parentElement)) continue;
       for (let t = n.nextSibling; t; t = t.nextSibling) {
         if (t.nodeType === 3 && /\S/.test(t.data)) {
           const b = blockOf(n.parentElement);
@@ -398,6 +397,21 @@
     }
     if (loose.length) schedule();
     return true;
+  }
+
+  // Whether an element holds text of its own (not only white space between
+  // its children), asked once per element while the first walk lasts: a
+  // flat page's <body> has 100k children, and the frontier asks at every
+  // move. Text added later is seen by the observer, which hides its block.
+  const looseText = new WeakMap();
+  function hasLooseText(el) {
+    let known = looseText.get(el);
+    if (known === undefined) {
+      known = false;
+      for (let t = el.firstChild; t && !known; t = t.nextSibling) known = t.nodeType === 3 && /\S/.test(t.data);
+      looseText.set(el, known);
+    }
+    return known;
   }
 
   // The first walk is over: the rules go, and the sheet leaves the page.
@@ -708,6 +722,9 @@
       .finally(() => {
         inFlight--;
         if (counted && round === firstScreen.round) firstScreen.waiting--;
+        // The frontier may be waiting for verdicts to move or go, and once
+        // the walk is over no slice comes to check again.
+        followFrontier();
         maybeOpenGate();
       });
   }
@@ -760,7 +777,7 @@
       dropFrontier();
       releaseBehind();
     } else if (performance.now() - frontierMovedAt >= (frontierMoves ? FRONTIER_MOVE_MS : FRONTIER_FIRST_MOVE_MS) &&
-        behindGate.size <= MAX_RELEASE) {
+        behindGate.size <= MAX_BEHIND_GATE) {
       const at = frontierFor(firstWalk.pos.node);
       if (at && setFrontier(at)) {
         frontierMoves++;
@@ -816,6 +833,12 @@
     // has not finished (see the header); blocks sent and still waiting stay
     // hidden on their own, each for its own timeout.
     if (config.revealOnTimeout && domParsed && now - startedAt > config.timeoutMs && !pageBlocked) openGate();
+    // So is a frontier that could not move for as long (no verdicts come):
+    // what it hides is shown by the same rule, block by block.
+    if (config.revealOnTimeout && frontier && now - frontierMovedAt > config.timeoutMs && !pageBlocked) {
+      dropFrontier();
+      releaseBehind();
+    }
   }
   const startedAt = performance.now();
   setInterval(sweepTimeouts, 500);
@@ -1084,7 +1107,10 @@
     if (!observing) observe(document);
     firstWalk = { node: document.documentElement, group: null, gen: null, pos: { node: null } };
     scanQueue.push(firstWalk);
-    schedule();
+    // The first slice runs now, not after the browser's first layout of
+    // the page (hundreds of ms on a long page): the first screen's batch
+    // is on its way and classified while the browser lays the page out.
+    work();
     // Tell the background the page is complete (so the share rule can decide).
     const wait = () => {
       if (scanQueue.length || dirty.size || recordQueue.items.length) return setTimeout(wait, 50);
