@@ -619,6 +619,10 @@
 
   const work = timed('work', () => {
     scheduled = false;
+    // The first screen has been sent: nothing more is done until its
+    // verdicts are back, so that their answer, the gate opening and the
+    // first paint do not wait behind our next slices.
+    if (root.hasAttribute(GATE) && firstWalk !== null && firstScreen.full && firstScreen.waiting > 0) return;
     const deadline = performance.now() + SLICE_MS;
     let steps = 0;
     const rq = recordQueue;
@@ -726,6 +730,7 @@
         // the walk is over no slice comes to check again.
         followFrontier();
         maybeOpenGate();
+        if (scanQueue.length || dirty.size || recordQueue.items.length) schedule();
       });
   }
 
