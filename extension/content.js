@@ -277,7 +277,7 @@
   // paragraphs of a 1 MB page cost more than a third of our time on it.
   // The gate (and the frontier, when it moves or goes) waits until at most
   // this many are still waiting: they are hidden in one go, and that must
-  // stay a short task (50k at once on a 5 MB page took 90 ms, 10k 40-70 ms).
+  // stay a short task (on a 5 MB page 50k at once took 90 ms, 10k 74 ms).
   // A long page opens on its first screen, when few are waiting; only the
   // timeout of 11-14 and 15-17 opens the gate whatever the count (the
   // classifier has not answered for seconds).
@@ -300,9 +300,10 @@
   // update. The frontier moves on with the walk, at most every
   // FRONTIER_MOVE_MS (each move restyles the rest of the page: 10-50 ms of
   // the browser's time on a long page), and is gone when the first walk
-  // ends. If the page changes what the rules count
-  // on (removes an element from a marked parent, or drops our sheet), the
-  // gate closes again until the frontier is put back.
+  // ends. If the page removes an element from a marked parent, the rules
+  // are counted again; if it removes the frontier element or drops our
+  // sheet, the gate closes again until the frontier is put back
+  // (checkFrontier).
   const REST = 'data-oche-rest';
   const FIRST_SCREEN_CHARS = 8000; // a full 1920×1080 screen of dense text holds about that
   const FRONTIER_MOVE_MS = 500;
@@ -692,7 +693,8 @@
       outstanding.set(el, (outstanding.get(el) || 0) + 1);
       // The first screen goes in a batch of its own, as soon as it is read:
       // the gate opens when its verdicts are back.
-      const firstScreenRead = !firstScreen.full && firstWalk !== null && firstScreen.chars + chars >= FIRST_SCREEN_CHARS;
+      const firstScreenRead = !firstScreen.full && firstWalk !== null && root.hasAttribute(GATE) &&
+        firstScreen.chars + chars >= FIRST_SCREEN_CHARS;
       if (chars >= BATCH_CHARS || items.length >= BATCH_BLOCKS || firstScreenRead) {
         flush(items);
         items = [];

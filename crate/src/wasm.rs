@@ -4,6 +4,9 @@
 //! const c = new wasm_bindgen.Classifier({ age: "6-10" }, domainBytes);
 //! c.classifyPage(["paragraph one", "a comment"]); // → PageVerdict
 //! c.classifyUrl("https://example.com/");          // → Verdict
+//! // A page's blocks in batches, as the extension sends them: one string
+//! // and the blocks' lengths; only the blocks not simply allowed come back.
+//! c.classifyBatch("tab:frame:doc", "ab", Uint32Array.of(1, 1), false);
 //! ```
 //!
 //! Values cross the boundary through `serde-wasm-bindgen` as plain objects
