@@ -503,15 +503,13 @@ async function onClassify(msg, sender) {
 }
 
 // A batch from the content script: one string and the blocks' lengths in
-// UTF-16 code units ({text, lens}: one value to copy, not 200), or an array
-// of strings ({blocks}). The core refuses lengths that do not add up.
+// UTF-16 code units (one value to copy, not 200 strings). The core refuses
+// lengths that do not add up to the text.
 function batchText(msg) {
-  if (typeof msg.text === 'string' && Array.isArray(msg.lens)) {
-    if (!msg.lens.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error('classify: block lengths must be whole numbers');
-    return [msg.text, Uint32Array.from(msg.lens)];
-  }
-  const blocks = Array.isArray(msg.blocks) ? msg.blocks.map((b) => String(b)) : [];
-  return [blocks.join(''), Uint32Array.from(blocks, (b) => b.length)];
+  const text = typeof msg.text === 'string' ? msg.text : '';
+  const lens = Array.isArray(msg.lens) ? msg.lens : [];
+  if (!lens.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new Error('classify: block lengths must be whole numbers');
+  return [text, Uint32Array.from(lens)];
 }
 
 // --- lessons ---

@@ -415,14 +415,25 @@
     return known;
   }
 
-  // The first walk is over: the rules go, and the sheet leaves the page.
+  // The first walk is over (or no verdict came for the timeout): the rules
+  // go, the sheet leaves the page, and the blocks still waiting are hidden
+  // on their own.
   function dropFrontier() {
     clearFrontierMarks();
-    if (!frontierSheet) return;
-    try {
-      frontierSheet.replaceSync('');
-      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((x) => x !== frontierSheet);
-    } catch (_) { /* its rules are empty: nothing left to hide */ }
+    if (frontierSheet) {
+      try {
+        frontierSheet.replaceSync('');
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((x) => x !== frontierSheet);
+      } catch (_) { /* its rules are empty: nothing left to hide */ }
+    }
+    releaseBehind();
+  }
+
+  // The frontier can no longer be trusted to hide the rest: the whole page
+  // is hidden again until it is put back (maybeOpenGate).
+  function closeGateAgain() {
+    root.setAttribute(GATE, '');
+    clearFrontierMarks();
   }
 
   // The frontier moved on or went: the blocks it covered, whose verdicts
@@ -782,7 +793,6 @@
     if (!firstWalk) {
       if (behindGate.size > MAX_BEHIND_GATE) return;
       dropFrontier();
-      releaseBehind();
     } else if (performance.now() - frontierMovedAt >= (frontierMoves ? FRONTIER_MOVE_MS : FRONTIER_FIRST_MOVE_MS) &&
         behindGate.size <= MAX_BEHIND_GATE) {
       const at = frontierFor(firstWalk.pos.node);
@@ -809,8 +819,7 @@
         r.target.nodeType === 1 && r.target.hasAttribute(REST));
       if (!shifted || setFrontier(frontier)) return;
     }
-    root.setAttribute(GATE, '');
-    clearFrontierMarks();
+    closeGateAgain();
   }
 
   // The page removed the node the first walk stood on: the walk has lost
@@ -818,10 +827,7 @@
   // again from the top, behind the gate; blocks already checked are not
   // sent twice, and the gate opens as it did the first time.
   function restartFirstWalk() {
-    if (frontier) {
-      root.setAttribute(GATE, '');
-      clearFrontierMarks();
-    }
+    if (frontier) closeGateAgain();
     firstWalk.gen = null;
     firstWalk.pos.node = null;
     Object.assign(firstScreen, { chars: 0, full: false, waiting: 0, round: firstScreen.round + 1 });
@@ -842,10 +848,7 @@
     if (config.revealOnTimeout && domParsed && now - startedAt > config.timeoutMs && !pageBlocked) openGate();
     // So is a frontier that could not move for as long (no verdicts come):
     // what it hides is shown by the same rule, block by block.
-    if (config.revealOnTimeout && frontier && now - frontierMovedAt > config.timeoutMs && !pageBlocked) {
-      dropFrontier();
-      releaseBehind();
-    }
+    if (config.revealOnTimeout && frontier && now - frontierMovedAt > config.timeoutMs && !pageBlocked) dropFrontier();
   }
   const startedAt = performance.now();
   setInterval(sweepTimeouts, 500);

@@ -45,12 +45,30 @@ new MutationObserver((records, obs) => {
 }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-oche-gate'] });
 </script>`;
 
+// In-page recorder: on every animation frame, notes any watched element
+// that is visible and not blurred (window.__ocheSeen). Chromium tests install
+// it before any page script runs; pages served with `record=1` carry it.
+export const visibilityRecorder = (ids) => {
+  window.__ocheSeen = [];
+  const check = () => {
+    for (const id of ids) {
+      const el = document.getElementById(id);
+      if (!el) continue;
+      const cs = getComputedStyle(el);
+      const blurred = el.closest('[data-oche-blur]') !== null;
+      if (cs.visibility !== 'hidden' && cs.display !== 'none' && !blurred) window.__ocheSeen.push(id);
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+};
+
 // A page script recording, for the tests, what a child could see: at the
 // moment the gate opens, whether the first-screen frontier stood and the
 // first and last paragraphs were shown (window.__atOpen); and every frame
-// in which the harmful paragraph was shown unblurred (window.__ocheSeen).
+// in which the harmful paragraph was shown unblurred (visibilityRecorder).
 const RECORD = `<script>
-window.__ocheSeen = [];
+(${visibilityRecorder})(['bad']);
 const shown = (el) => el && getComputedStyle(el).visibility === 'visible';
 new MutationObserver((records, obs) => {
   if (document.documentElement.hasAttribute('data-oche-gate') || !document.body) return;
@@ -58,12 +76,6 @@ new MutationObserver((records, obs) => {
   window.__atOpen = { rest: document.querySelector('[data-oche-rest]') !== null, first: shown(ps[0]), last: shown(ps[ps.length - 1]) };
   obs.disconnect();
 }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-oche-gate'] });
-const check = () => {
-  const bad = document.getElementById('bad');
-  if (bad && shown(bad) && !bad.closest('[data-oche-blur]')) window.__ocheSeen.push('bad');
-  requestAnimationFrame(check);
-};
-requestAnimationFrame(check);
 </script>`;
 
 function bigPage(mb, harmfulLast, churn = false, record = false) {

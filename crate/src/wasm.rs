@@ -9,9 +9,10 @@
 //! c.classifyBatch("tab:frame:doc", "ab", Uint32Array.of(1, 1), false);
 //! ```
 //!
-//! Values cross the boundary through `serde-wasm-bindgen` as plain objects
-//! with the same fields as the CLI's JSON. Errors are thrown as `Error`s
-//! with a readable message, never as panics.
+//! Verdicts cross the boundary through `serde-wasm-bindgen` as plain objects
+//! with the same fields as the CLI's JSON; settings are read by hand with
+//! the CLI's rules (`settings_from_js`). Errors are thrown as `Error`s with
+//! a readable message, never as panics.
 
 use crate::classify::{
     BlockVerdict, CategoryScore, Classifier as Core, PageState, PageVerdict, Settings, Span,

@@ -102,22 +102,9 @@ export async function waitFor(fn, ms = 5000, what = 'condition') {
   }
 }
 
-// In-page recorder: on every animation frame, notes any watched element that
-// is visible and not blurred. Installed before any page script runs.
-export const visibilityRecorder = (ids) => {
-  window.__ocheSeen = [];
-  const check = () => {
-    for (const id of ids) {
-      const el = document.getElementById(id);
-      if (!el) continue;
-      const cs = getComputedStyle(el);
-      const blurred = el.closest('[data-oche-blur]') !== null;
-      if (cs.visibility !== 'hidden' && cs.display !== 'none' && !blurred) window.__ocheSeen.push(id);
-    }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-};
+// In-page recorder (tests/server.mjs): every frame in which a watched
+// element is visible and not blurred.
+export { visibilityRecorder } from '../server.mjs';
 
 export function shotPath(name) {
   fs.mkdirSync(shotDir, { recursive: true });
