@@ -195,7 +195,37 @@ struct RawToken {
     /// Only ASCII letters, no marks: nothing for the per-token passes to
     /// change except repeated letters (most English and unaccented words).
     plain: bool,
+    /// Set for a word read in one go (see [`SimpleWord`]); it has no units.
+    simple: Option<SimpleWord>,
 }
+
+/// A word of two or more letters written with nothing but ASCII letters and
+/// precomposed Latin letters (Vietnamese NFC text, English), followed by
+/// plain ASCII punctuation, a space or the end: nearly every word of a page.
+/// No pass needs its letters one by one unless it has marks, and a page
+/// repeats the same few thousand syllables, so such a word is written
+/// straight from the text (ASCII) or from a small cache of finished words.
+#[derive(Clone, Debug)]
+struct SimpleWord {
+    /// Byte range in the input.
+    bytes: std::ops::Range<u32>,
+    /// Characters of the input, end exclusive.
+    start: u32,
+    end: u32,
+    ascii: bool,
+}
+
+/// Both views of a finished word (before teencode and units, which depend
+/// on more than the word).
+struct CachedWord {
+    exact: Box<str>,
+    folded: Box<str>,
+    accented: bool,
+}
+
+/// Words kept by the cache before it starts again: a few times a page's
+/// vocabulary, a few hundred KB at most.
+const WORD_CACHE_MAX: usize = 16_384;
 
 /// A normalised token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -392,40 +422,111 @@ impl Normalizer {
         // cost more than the work itself.
         thread_local! {
             static SCRATCH: std::cell::RefCell<(Vec<Unit>, Vec<RawToken>, Vec<Unit>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+            static WORDS: std::cell::RefCell<HashMap<Box<str>, CachedWord, FnvBuild>> = std::cell::RefCell::new(HashMap::with_hasher(FnvBuild));
         }
         SCRATCH.with(|cell| {
-            let mut guard = cell.borrow_mut();
-            let (units, raw, scratch) = &mut *guard;
-            units.clear();
-            raw.clear();
-            split_units(text, units, raw);
-            join_separated_letters(raw, units);
-            let mut out = Normalized {
-                exact: String::with_capacity(text.len() + 2),
-                folded: String::with_capacity(text.len() + 2),
-                tokens: Vec::with_capacity(raw.len()),
-            };
-            out.exact.push(' ');
-            out.folded.push(' ');
-            for tok in raw.iter() {
-                let u = &units[tok.units.clone()];
-                if plain_fast_path && tok.plain && !has_triple(u) {
-                    self.finish_plain_token(u, &mut out);
-                    continue;
+            WORDS.with(|words| {
+                let mut guard = cell.borrow_mut();
+                let (units, raw, scratch) = &mut *guard;
+                let mut words = words.borrow_mut();
+                units.clear();
+                raw.clear();
+                split_units(text, units, raw, plain_fast_path);
+                join_separated_letters(raw, units);
+                let mut out = Normalized {
+                    exact: String::with_capacity(text.len() + 2),
+                    folded: String::with_capacity(text.len() + 2),
+                    tokens: Vec::with_capacity(raw.len()),
+                };
+                out.exact.push(' ');
+                out.folded.push(' ');
+                for tok in raw.iter() {
+                    if let Some(w) = &tok.simple {
+                        self.finish_simple_word(text, w, &mut words, scratch, &mut out);
+                        continue;
+                    }
+                    let u = &units[tok.units.clone()];
+                    if plain_fast_path && tok.plain && !has_triple(u) {
+                        self.finish_plain_token(u, &mut out);
+                        continue;
+                    }
+                    scratch.clear();
+                    scratch.extend_from_slice(u);
+                    self.finish_token(scratch, tok.has_latin, &mut out, None);
                 }
-                scratch.clear();
-                scratch.extend_from_slice(u);
-                self.finish_token(scratch, tok.has_latin, &mut out);
-            }
-            if units.capacity() > 1 << 20 {
-                // Do not keep a huge buffer after a huge block.
-                *units = Vec::new();
-            }
-            out
+                if units.capacity() > 1 << 20 {
+                    // Do not keep a huge buffer after a huge block.
+                    *units = Vec::new();
+                }
+                out
+            })
         })
     }
 
-    fn finish_token(&self, u: &mut Vec<Unit>, has_latin: bool, out: &mut Normalized) {
+    /// A [`SimpleWord`]: ASCII letters are lower-cased straight into both
+    /// views; other words come from the cache, or are finished from their
+    /// units and cached. The same result as `finish_token` (tests compare).
+    fn finish_simple_word(
+        &self,
+        text: &str,
+        w: &SimpleWord,
+        words: &mut HashMap<Box<str>, CachedWord, FnvBuild>,
+        scratch: &mut Vec<Unit>,
+        out: &mut Normalized,
+    ) {
+        let word = &text[w.bytes.start as usize..w.bytes.end as usize];
+        let ex0 = out.exact.len();
+        if w.ascii {
+            out.exact.push_str(word);
+            out.exact[ex0..].make_ascii_lowercase();
+            if self.replace_word(out, ex0, w.start, w.end) {
+                return;
+            }
+            close_token(out, ex0, w.start, w.end, false, true, |folded, exact| {
+                folded.push_str(exact)
+            });
+            return;
+        }
+        if let Some(c) = words.get(word) {
+            out.exact.push_str(&c.exact);
+            if self.replace_word(out, ex0, w.start, w.end) {
+                return;
+            }
+            close_token(out, ex0, w.start, w.end, c.accented, true, |folded, _| {
+                folded.push_str(&c.folded)
+            });
+            return;
+        }
+        scratch.clear();
+        for (k, c) in word.chars().enumerate() {
+            let idx = w.start + k as u32;
+            match latin_letter(c) {
+                Some(l) => scratch.push(Unit {
+                    base: l.0,
+                    shape: l.1,
+                    tone: l.2,
+                    other: l.3,
+                    digit: false,
+                    start: idx,
+                    end: idx + 1,
+                }),
+                None => scratch.push(Unit::plain(c.to_ascii_lowercase(), false, idx)),
+            }
+        }
+        if words.len() >= WORD_CACHE_MAX {
+            words.clear();
+        }
+        self.finish_token(scratch, true, out, Some((word, words)));
+    }
+
+    /// With `cache`, the finished word is also kept under its text.
+    fn finish_token(
+        &self,
+        u: &mut Vec<Unit>,
+        has_latin: bool,
+        out: &mut Normalized,
+        cache: Option<(&str, &mut HashMap<Box<str>, CachedWord, FnvBuild>)>,
+    ) {
         let start = u[0].start;
         let end = u[u.len() - 1].end;
         map_confusables(u, has_latin);
@@ -441,6 +542,20 @@ impl Normalizer {
         let ex0 = out.exact.len();
         for x in u.iter() {
             push_exact(&mut out.exact, x);
+        }
+        if let Some((word, words)) = cache {
+            let folded: String = u
+                .iter()
+                .map(|x| if x.shape == SHAPE_STROKE { 'd' } else { x.base })
+                .collect();
+            words.insert(
+                word.into(),
+                CachedWord {
+                    exact: out.exact[ex0..].into(),
+                    folded: folded.into(),
+                    accented,
+                },
+            );
         }
         if self.replace_word(out, ex0, start, end) {
             return;
@@ -848,7 +963,7 @@ fn apply_mark(u: &mut Unit, m: char) {
 /// gap before each token. Leet symbols `@` and `$` count as word characters
 /// only when a letter follows (and, for `@`, precedes), so `b@by` and `$ex`
 /// stay one token while `@user` and `$5` do not.
-fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
+fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simple_words: bool) {
     let mut gap_len = 0u32; // visible characters since the last token
     let mut gap_joiner = false;
     let mut gap_space = false;
@@ -857,8 +972,11 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
     let mut plain = true;
     let mut pending_gap = Gap::Other;
 
-    for (idx, (byte, c)) in text.char_indices().enumerate() {
-        let idx = idx as u32;
+    let mut chars = text.char_indices();
+    let mut next_idx = 0u32;
+    while let Some((byte, c)) = chars.next() {
+        let idx = next_idx;
+        next_idx += 1;
         // What the character is: a decomposed letter/digit, a mark for the
         // previous letter, nothing (invisible), or a gap.
         let mut latin: Option<Latin> = None;
@@ -893,6 +1011,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                         gap_before: pending_gap,
                         has_latin,
                         plain,
+                        simple: None,
                     });
                 }
                 has_latin = false;
@@ -920,6 +1039,31 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
                 Gap::Other
             };
             tok_start = Some(units.len());
+            if let Some((len, n, ascii)) =
+                simple_words.then(|| simple_word(&text[byte..])).flatten()
+            {
+                raw.push(RawToken {
+                    units: units.len()..units.len(),
+                    gap_before: pending_gap,
+                    has_latin: true,
+                    plain: ascii,
+                    simple: Some(SimpleWord {
+                        bytes: byte as u32..(byte + len) as u32,
+                        start: idx,
+                        end: idx + n,
+                        ascii,
+                    }),
+                });
+                tok_start = None;
+                gap_len = 0;
+                gap_joiner = false;
+                gap_space = false;
+                for _ in 1..n {
+                    chars.next();
+                }
+                next_idx = idx + n;
+                continue;
+            }
         }
         // Fast paths: ASCII, and the Latin letters Vietnamese uses (a table
         // built once); anything else goes through full NFKD.
@@ -1009,8 +1153,47 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>) {
             gap_before: pending_gap,
             has_latin,
             plain,
+            simple: None,
         });
     }
+}
+
+/// A [`SimpleWord`] at the start of `s`: its length in bytes and in
+/// characters, and whether it is all ASCII. `None` when anything about it
+/// needs the careful path: a digit, a mark or an invisible character, a
+/// leet symbol, a letter of another script, a run of three repeated ASCII
+/// letters, a single letter (it may be spaced-out), or a character after
+/// it that is not plain ASCII.
+fn simple_word(s: &str) -> Option<(usize, u32, bool)> {
+    let b = s.as_bytes();
+    let (mut i, mut n, mut ascii) = (0usize, 0u32, true);
+    let (mut last, mut before) = (0u8, 0u8);
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii_alphabetic() {
+            let l = x.to_ascii_lowercase();
+            if l == last && l == before {
+                return None;
+            }
+            (before, last) = (last, l);
+            i += 1;
+            n += 1;
+            continue;
+        }
+        if x < 0x80 {
+            if x.is_ascii_digit() || x == b'$' || x == b'@' {
+                return None;
+            }
+            break;
+        }
+        let c = s[i..].chars().next()?;
+        latin_letter(c)?;
+        ascii = false;
+        (before, last) = (0, 0);
+        i += c.len_utf8();
+        n += 1;
+    }
+    (n >= 2).then_some((i, n, ascii))
 }
 
 /// `$`, `€`, `£` count as letters before a letter (`$hit`); `@`, `©`, `®`,
@@ -1061,6 +1244,7 @@ fn join_separated_letters(raw: &mut Vec<RawToken>, units: &[Unit]) {
                     gap_before: raw[i].gap_before,
                     has_latin: raw[i..j].iter().any(|t| t.has_latin),
                     plain: raw[i..j].iter().all(|t| t.plain),
+                    simple: None,
                 });
                 after_spaced_join = spaces_only;
                 i = j;
@@ -1589,6 +1773,51 @@ mod tests {
             assert_eq!(fast.exact, slow.exact, "{text}");
             assert_eq!(fast.folded, slow.folded, "{text}");
             assert_eq!(fast.tokens, slow.tokens, "{text}");
+        }
+    }
+
+    #[test]
+    fn simple_words_and_their_cache_give_the_careful_result() {
+        let n = Normalizer::new(Teencode::parse("ko\tkhông\ndc\tđược\nbit\tbiết\n").unwrap());
+        let text = "Người ta nói vậy thôi, KHÔNG sao đâu bạn ơi! Hoà hòa HOÀ thuỷ thủy \
+                    Đường đi, ĐI, đĩ, lồn lớn cặc các; “nhà” cái… ko dc bit 5 cm \
+                    Ngươòi ngủuu aaa baaanh ñandú straße ǅemal x y z";
+        let slow = n.normalize_with(text, false);
+        // Twice: the first time fills the cache, the second reads it.
+        for _ in 0..2 {
+            let fast = n.normalize_with(text, true);
+            assert_eq!(fast.exact, slow.exact);
+            assert_eq!(fast.folded, slow.folded);
+            assert_eq!(fast.tokens, slow.tokens);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn shortcuts_agree_with_the_careful_path(text in {
+            use proptest::prelude::*;
+            let piece = prop_oneof![
+                "[a-zA-Z]{1,7}",
+                "[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐÀÁẠỄƯỜ]{1,3}",
+                "[aeiouy][\u{300}\u{301}\u{303}\u{309}\u{323}]{0,1}",
+                "[ .,*_'\n0-9\u{200B}“”…$@-]{1,2}",
+                Just("ko".to_string()),
+                Just("cm".to_string()),
+                Just("aaa".to_string()),
+                any::<char>().prop_map(String::from),
+            ];
+            prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+        }) {
+            let n = Normalizer::new(Teencode::parse("ko\tkhông\ndc\tđược\n").unwrap());
+            let slow = n.normalize_with(&text, false);
+            for _ in 0..2 {
+                let fast = n.normalize_with(&text, true);
+                proptest::prop_assert_eq!(&fast.exact, &slow.exact);
+                proptest::prop_assert_eq!(&fast.folded, &slow.folded);
+                proptest::prop_assert_eq!(&fast.tokens, &slow.tokens);
+            }
         }
     }
 
