@@ -10,6 +10,10 @@ mod domains;
 #[allow(dead_code)]
 mod lz;
 
+#[path = "src/sort.rs"]
+#[allow(dead_code)]
+mod sort;
+
 /// The lexicons compiled into the binary, in this order: (source name,
 /// file). The source name is what reason codes show (`vi/profanity:…`).
 const LEXICONS: &[(&str, &str)] = &[

@@ -770,11 +770,8 @@ fn looks_vietnamese(n: &crate::normalize::Normalized) -> bool {
 /// Orders reasons by the size of their weight (ties by code) and keeps the
 /// first [`MAX_REASONS`].
 fn strongest_first(reasons: &mut Vec<Reason>) {
-    reasons.sort_by(|a, b| {
-        b.weight
-            .abs()
-            .cmp(&a.weight.abs())
-            .then_with(|| a.code.cmp(&b.code))
+    crate::sort::sort_by(reasons, |a, b| {
+        (b.weight.abs(), &a.code) < (a.weight.abs(), &b.code)
     });
     reasons.truncate(MAX_REASONS);
 }
@@ -789,7 +786,7 @@ fn category_scores(scores: &[i32; Category::COUNT]) -> Vec<CategoryScore> {
             score: scores[c.index()],
         })
         .collect();
-    v.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(b.id)));
+    crate::sort::sort_by(&mut v, |a, b| (b.score, a.id) < (a.score, b.id));
     v
 }
 

@@ -159,7 +159,7 @@ pub fn clean_host(raw: &str) -> Option<String> {
 /// merge their categories.
 pub fn build(entries: impl IntoIterator<Item = (String, u16)>) -> Vec<u8> {
     let mut rows: Vec<(u64, u16)> = entries.into_iter().map(|(d, c)| (hash(&d), c)).collect();
-    rows.sort_unstable_by_key(|r| r.0);
+    crate::sort::sort_by_key(&mut rows, |r| r.0);
     let mut merged: Vec<(u64, u16)> = Vec::with_capacity(rows.len());
     for (h, c) in rows {
         match merged.last_mut() {

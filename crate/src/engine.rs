@@ -248,7 +248,7 @@ impl Matcher {
                 }
             }
         });
-        hits.sort_unstable_by_key(|h| (h.entry, h.part, h.first, h.last));
+        crate::sort::sort_by_key(&mut hits, |h| (h.entry, h.part, h.first, h.last));
         hits.dedup();
 
         // Each positive entry that matched, with the token ranges it used;
@@ -320,7 +320,7 @@ impl Matcher {
             .enumerate()
             .map(|(k, c)| ((1000 - c.0.min(1000)) as u32) << 21 | k as u32)
             .collect();
-        order.sort_unstable();
+        crate::sort::sort_by_key(&mut order, |&k| k);
         let mut taken: Vec<(u16, u32, u32)> = Vec::new();
         for key in order {
             let (weight, entry, count, from, to) = claims[(key & 0x1f_ffff) as usize];
@@ -443,7 +443,7 @@ fn combination(group: &[Hit], parts: usize, window: u32) -> Option<Vec<Hit>> {
 
 /// Sorts and merges character ranges; touching ranges merge too.
 pub fn merge_spans(mut spans: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    spans.sort_unstable();
+    crate::sort::sort_by_key(&mut spans, |&s| s);
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
     for (a, b) in spans {
         match out.last_mut() {

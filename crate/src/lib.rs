@@ -27,6 +27,7 @@ pub mod names;
 pub mod normalize;
 pub mod pii;
 pub mod profile;
+pub mod sort;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

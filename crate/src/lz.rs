@@ -167,11 +167,15 @@ fn code_lengths(freq: &[u64; 256]) -> [u8; 256] {
 
 /// Canonical codes: symbols sorted by (length, symbol).
 fn canonical(len: &[u8; 256]) -> Vec<(u8, u32, u8)> {
-    let mut syms: Vec<(u8, u8)> = (0..256)
-        .filter(|&s| len[s] > 0)
-        .map(|s| (len[s], s as u8))
+    // In (length, symbol) order, without a sort (one less sort routine in
+    // the .wasm, which unpacks the lexicons).
+    let syms: Vec<(u8, u8)> = (1..=u8::MAX)
+        .flat_map(|l| {
+            (0..=u8::MAX)
+                .filter(move |&s| len[s as usize] == l)
+                .map(move |s| (l, s))
+        })
         .collect();
-    syms.sort_unstable();
     let mut out = Vec::with_capacity(syms.len());
     let (mut code, mut prev_len) = (0u32, 0u8);
     for (i, &(l, s)) in syms.iter().enumerate() {

@@ -65,7 +65,7 @@ pub fn features(n: &Normalized, bits: u32, out: &mut Vec<u32>) {
         prev_e = Some(e);
         prev_f = Some(f);
     }
-    out.sort_unstable();
+    crate::sort::sort_by_key(out, |&f| f);
     out.dedup();
 }
 

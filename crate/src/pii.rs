@@ -73,7 +73,7 @@ pub fn find_in_tail(text: &str, max_chars: usize) -> Vec<Finding> {
     addresses(&ctx, &mut out);
     schools(&ctx, &mut out);
     names_with_age(&ctx, &mut out);
-    out.sort_by_key(|f| (f.start, f.end));
+    crate::sort::sort_by_key(&mut out, |f| (f.start, f.end));
     // Overlaps of one kind become one finding.
     let mut merged: Vec<Finding> = Vec::with_capacity(out.len());
     for f in out {
