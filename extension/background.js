@@ -95,7 +95,8 @@ async function boot() {
   lastError = null;
   const { classifier, problems } = makeClassifier(effective, Object.keys(unlocks));
   const info = classifier.info();
-  const built = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, startMs: performance.now() - t0 };
+  const urlNames = classifier.urlCodeNames();
+  const built = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, urlNames, startMs: performance.now() - t0 };
   await applyRulesets(info).catch((err) => console.error('Ô Che: rulesets:', err));
   await syncDynamicRules(effective, unlocks).catch((err) => console.error('Ô Che: dynamic rules:', err));
   scheduleUnlockExpiry(unlocks);
@@ -385,13 +386,11 @@ function logActivity(url, category, action) {
 // --- blocking ---
 
 // [action, category to explain] for a URL; a broken URL decides nothing.
+// The classifier answers with one number (no string crosses on every
+// navigation); its names come from the classifier itself, once.
 function urlAction(e, url) {
-  let v = 'allow';
-  try {
-    v = e.classifier.urlAction(url);
-  } catch (_) { /* not a URL */ }
-  const [action, category] = v.split(' ');
-  return [action, category || 'unknown'];
+  const code = e.classifier.urlCode(url);
+  return [e.urlNames.actions[code & 0xff] || 'allow', e.urlNames.reasons[code >> 8] || 'unknown'];
 }
 
 async function blockTab(tabId, url, category, source) {

@@ -342,7 +342,7 @@ impl Classifier {
     /// (comments, chat messages), where it was trained and measured.
     fn add_model(&self, n: &crate::normalize::Normalized, text: &str, s: &mut BlockScore) {
         let Some(model) = &self.model else { return };
-        if text.len() > MODEL_MAX_BYTES || n.tokens.len() < 2 || !looks_vietnamese(n) {
+        if text.len() > MODEL_MAX_BYTES || n.tokens.len() < 2 {
             return;
         }
         // The model was trained on comments; on other text (articles,
@@ -358,8 +358,13 @@ impl Classifier {
             .any(|c| s.scores[c.index()] > 0)
             || s.scores[Category::Profanity.index()] >= MODEL_PROFANITY_CUE;
         // Without a cue, only a short, comment-sized block may be judged by
-        // the model alone, and only when it is nearly sure.
-        if !cue && text.len() > MODEL_ALONE_MAX_BYTES {
+        // the model alone, and only when it is nearly sure (a probability
+        // above 1 is never reached: then it is not even asked, which spares
+        // nearly every block of a page its features).
+        if !cue && (text.len() > MODEL_ALONE_MAX_BYTES || MODEL_ALONE > 1.0) {
+            return;
+        }
+        if !looks_vietnamese(n) {
             return;
         }
         let p = model.predict(n);
@@ -589,13 +594,47 @@ impl Classifier {
     /// or `allowlist` / `blocklist` for the school's and parent's lists.
     /// Formatting reasons cost more than the decision itself.
     pub fn url_action(&self, url: &str) -> Result<(Action, &'static str), String> {
+        let (action, why) = self.url_why(url)?;
+        Ok((action, why.id()))
+    }
+
+    /// [`url_action`](Self::url_action) with the explanation as a value,
+    /// for callers that pass it on as a number (the extension's hot path).
+    pub fn url_why(&self, url: &str) -> Result<(Action, UrlWhy), String> {
         let d = self.decide_url(url, None)?;
-        let category = match d.list {
-            Some(ListKind::Allow) => "allowlist",
-            Some(ListKind::Block) => "blocklist",
-            None => self.explain(d.action, &category_scores(&d.scores)),
+        let why = match d.list {
+            Some(ListKind::Allow) => UrlWhy::AllowList,
+            Some(ListKind::Block) => UrlWhy::BlockList,
+            None => self.explain_scores(d.action, &d.scores),
         };
-        Ok((d.action, category))
+        Ok((d.action, why))
+    }
+
+    /// [`explain`](Self::explain) straight from the scores, without ranking
+    /// them into a list: the strongest category (ties by id) whose action
+    /// is `action`, else the strongest category, else nothing.
+    fn explain_scores(&self, action: Action, scores: &[i32; Category::COUNT]) -> UrlWhy {
+        let stronger = |a: Category, b: Option<Category>| {
+            b.is_none_or(|b| {
+                let (sa, sb) = (scores[a.index()], scores[b.index()]);
+                sa > sb || (sa == sb && a.id() < b.id())
+            })
+        };
+        let (mut best, mut best_matching) = (None, None);
+        for c in Category::ALL {
+            if scores[c.index()] <= 0 {
+                continue;
+            }
+            if stronger(c, best) {
+                best = Some(c);
+            }
+            if self.profile.actions[c.index()] == action && stronger(c, best_matching) {
+                best_matching = Some(c);
+            }
+        }
+        best_matching
+            .or(best)
+            .map_or(UrlWhy::Nothing, UrlWhy::Category)
     }
 
     /// One place for the URL rules; reasons are written only when asked.
@@ -719,6 +758,47 @@ impl Classifier {
             scores,
             list: None,
         })
+    }
+}
+
+/// What a URL verdict is explained by (see [`Classifier::url_why`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlWhy {
+    Nothing,
+    Category(Category),
+    /// The school's or the parent's allow list.
+    AllowList,
+    /// The school's or the parent's block list.
+    BlockList,
+}
+
+impl UrlWhy {
+    /// Every explanation, in the order of [`UrlWhy::code`].
+    pub fn all() -> impl Iterator<Item = UrlWhy> {
+        std::iter::once(UrlWhy::Nothing)
+            .chain(Category::ALL.into_iter().map(UrlWhy::Category))
+            .chain([UrlWhy::AllowList, UrlWhy::BlockList])
+    }
+
+    /// A small number for the explanation: 0 nothing, 1 + the category's
+    /// index, then the allow list and the block list.
+    pub fn code(self) -> u32 {
+        match self {
+            UrlWhy::Nothing => 0,
+            UrlWhy::Category(c) => 1 + c.index() as u32,
+            UrlWhy::AllowList => 1 + Category::COUNT as u32,
+            UrlWhy::BlockList => 2 + Category::COUNT as u32,
+        }
+    }
+
+    /// The category id, `allowlist`, `blocklist`, or empty.
+    pub fn id(self) -> &'static str {
+        match self {
+            UrlWhy::Nothing => "",
+            UrlWhy::Category(c) => c.id(),
+            UrlWhy::AllowList => "allowlist",
+            UrlWhy::BlockList => "blocklist",
+        }
     }
 }
 
@@ -862,6 +942,43 @@ mod tests {
         )
         .unwrap();
         assert!(count > 1000, "{count} entries");
+    }
+
+    #[test]
+    fn the_lean_url_decision_explains_like_the_full_verdict() {
+        let urls = [
+            "https://www.fb88.com/",
+            "https://nha-cai-uy-tin.xyz/tai-xiu?ref=1",
+            "https://example.vn/phim-sex-moi",
+            "https://www.google.com/search?q=c%C3%A1ch+t%E1%BB%B1+t%E1%BB%AD",
+            "https://www.google.com/search?q=mua+s%C3%BAng+v%C3%A0+ma+t%C3%BAy",
+            "https://vnexpress.net/thoi-su",
+            "https://taixiu88.club/",
+            "https://blocked.example/",
+            "https://allowed.fb88.com/",
+        ];
+        for age in ["0-5", "6-10", "11-14", "15-17"] {
+            let settings = Settings {
+                age: Some(age.into()),
+                block_domains: vec!["blocked.example".into()],
+                allow_domains: vec!["allowed.fb88.com".into()],
+                ..Settings::default()
+            };
+            let c = Classifier::with_data(&settings, crate::builtin_domains(), None)
+                .unwrap()
+                .with_names(crate::builtin_names());
+            for url in urls {
+                let full = c.classify_url(url).unwrap();
+                let (action, why) = c.url_why(url).unwrap();
+                assert_eq!(action.id(), full.action, "{url}");
+                let expected = match why {
+                    UrlWhy::AllowList | UrlWhy::BlockList => why.id(),
+                    _ => c.explain(action, &full.categories),
+                };
+                assert_eq!(why.id(), expected, "{age} {url}");
+                assert_eq!(UrlWhy::all().nth(why.code() as usize), Some(why));
+            }
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub mod wasm;
 pub use category::{Action, Category};
 pub use classify::{
     BlockVerdict, CategoryScore, Classifier, PageState, PageVerdict, Reason, Settings, Span,
-    Verdict,
+    UrlWhy, Verdict,
 };
 pub use domains::DomainTable;
 pub use profile::Age;

@@ -369,6 +369,34 @@ impl Classifier {
         out
     }
 
+    /// The same decision as `urlAction`, as one number, so that no string
+    /// is built or decoded on every navigation: the action's index in
+    /// `urlCodeNames().actions` plus 256 × the explanation's index in
+    /// `urlCodeNames().reasons`. Input that is not a URL gives 0 (`allow`,
+    /// nothing to explain).
+    #[wasm_bindgen(js_name = urlCode)]
+    pub fn url_code(&self, url: &str) -> u32 {
+        match self.core.url_why(url) {
+            Ok((action, why)) => action as u32 | why.code() << 8,
+            Err(_) => 0,
+        }
+    }
+
+    /// The names behind `urlCode`'s numbers: `{actions: ["allow", "warn",
+    /// "blur", "block"], reasons: ["", "sexual", …, "allowlist", "blocklist"]}`.
+    #[wasm_bindgen(js_name = urlCodeNames)]
+    pub fn url_code_names(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Names {
+            actions: Vec<&'static str>,
+            reasons: Vec<&'static str>,
+        }
+        to_js(&Names {
+            actions: crate::Action::ALL.iter().map(|a| a.id()).collect(),
+            reasons: crate::classify::UrlWhy::all().map(|w| w.id()).collect(),
+        })
+    }
+
     /// Personal information in text being typed (its last 20,000
     /// characters): `[{kind, start, end}]`, offsets in characters.
     #[wasm_bindgen(js_name = findPii)]

@@ -74,6 +74,7 @@ test('a blocked page names the category its block came from', () => {
 
 test('URL verdicts agree', () => {
   const c = new wasm.Classifier({ age: '6-10' }, domains, model, names);
+  const codeNames = c.urlCodeNames();
   // Listed, unlisted but named like a casino, ordinary, words in the path,
   // and a harmful search.
   const urls = ['https://fb88.com/', 'https://m.pornhub.com/x', 'https://vnexpress.net/', 'https://nha-cai-uy-tin.xyz/tai-xiu',
@@ -88,7 +89,12 @@ test('URL verdicts agree', () => {
     const [action, category] = c.urlAction(u).split(' ');
     assert.equal(action, w.action, u);
     if (action !== 'allow') assert.equal(category, w.categories[0].id, u);
+    // And so does its numeric form, decoded with the names it gives.
+    const code = c.urlCode(u);
+    assert.equal(`${codeNames.actions[code & 0xff]} ${codeNames.reasons[code >> 8]}`.trim(), c.urlAction(u), u);
   });
+  assert.equal(c.urlCode('::::'), 0);
+  assert.equal(codeNames.actions[0], 'allow');
   assert.equal(out[0].action, 'block');
   assert.equal(out[2].action, 'allow');
 });
