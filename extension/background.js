@@ -95,7 +95,7 @@ async function boot() {
   lastError = null;
   const { classifier, problems } = makeClassifier(effective, Object.keys(unlocks));
   const info = classifier.info();
-  const urlNames = classifier.urlCodeNames();
+  const urlNames = JSON.parse(classifier.urlCodeNames());
   const built = { settings: effective, local, policy, locked, managed, problems, unlocks, classifier, info, urlNames, startMs: performance.now() - t0 };
   await applyRulesets(info).catch((err) => console.error('Ô Che: rulesets:', err));
   await syncDynamicRules(effective, unlocks).catch((err) => console.error('Ô Che: dynamic rules:', err));

@@ -79,27 +79,24 @@ fn main() {
         .map(|p| p.1.split('\n').filter(|b| !b.trim().is_empty()).collect())
         .collect();
 
+    // Runs alternate between Ô Che and rustrict, and each pair gives a
+    // ratio: this machine's speed drifts by tens of per cent within a
+    // minute, and comparing runs taken at different moments measured the
+    // drift as much as the engines.
     let runs = 5;
     let mut ours = Vec::new();
     let mut ours_vi = Vec::new();
+    let mut theirs = Vec::new();
+    let mut ratios = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
         let mut n = 0;
         for b in &blocks {
             n += c.classify_page(b).blocks.len();
         }
-        ours.push(bytes as f64 / 1e6 / t.elapsed().as_secs_f64());
+        let o = bytes as f64 / 1e6 / t.elapsed().as_secs_f64();
+        ours.push(o);
         std::hint::black_box(n);
-        let t = Instant::now();
-        for (p, b) in pages.iter().zip(&blocks) {
-            if p.0 == "vi" {
-                std::hint::black_box(c.classify_page(b));
-            }
-        }
-        ours_vi.push(vi_bytes as f64 / 1e6 / t.elapsed().as_secs_f64());
-    }
-    let mut theirs = Vec::new();
-    for _ in 0..3 {
         let t = Instant::now();
         let mut flagged = 0;
         for p in &pages {
@@ -110,7 +107,16 @@ fn main() {
             }
         }
         std::hint::black_box(flagged);
-        theirs.push(bytes as f64 / 1e6 / t.elapsed().as_secs_f64());
+        let r = bytes as f64 / 1e6 / t.elapsed().as_secs_f64();
+        theirs.push(r);
+        ratios.push(o / r);
+        let t = Instant::now();
+        for (p, b) in pages.iter().zip(&blocks) {
+            if p.0 == "vi" {
+                std::hint::black_box(c.classify_page(b));
+            }
+        }
+        ours_vi.push(vi_bytes as f64 / 1e6 / t.elapsed().as_secs_f64());
     }
     // Where the time goes: normalisation alone.
     let norm = c.normalizer();
@@ -125,7 +131,17 @@ fn main() {
         bytes as f64 / 1e6 / t.elapsed().as_secs_f64()
     );
     let (o, ov, r) = (median(&mut ours), median(&mut ours_vi), median(&mut theirs));
-    println!("text, native: Ô Che {o:.1} MB/s (Vietnamese pages {ov:.1} MB/s); rustrict {r:.2} MB/s; ratio {:.1}x", o / r);
+    let paired = median(&mut ratios);
+    ratios.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!("text, native: Ô Che {o:.1} MB/s (Vietnamese pages {ov:.1} MB/s); rustrict {r:.2} MB/s; ratio of medians {:.1}x", o / r);
+    println!(
+        "  ratio in each pair of runs: median {paired:.1}x (runs: {})",
+        ratios
+            .iter()
+            .map(|x| format!("{x:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     // URL verdicts with the full lists.
     let table = oche::builtin_domains();

@@ -1,11 +1,12 @@
-//! The weighted phrase engine: two Aho-Corasick automata (exact and folded
-//! views), built once from all lexicon entries, and the scoring of a block.
+//! The weighted phrase engine: the needles of every lexicon entry, built
+//! once per view (exact and folded; see [`crate::needles`] for how they are
+//! found), and the scoring of a block.
 //!
 //! Data flow for one block of text:
 //!
 //! ```text
 //! text ─normalize─▶ exact view ─┐
-//!                  folded view ─┴─ automata ─▶ hits ─ exceptions ─▶ entry counts ─▶ category scores + spans
+//!                  folded view ─┴─ needles ─▶ hits ─ exceptions ─▶ entry counts ─▶ category scores + spans
 //! ```
 //!
 //! A hit through the folded view counts only when the matched words carry no
@@ -14,13 +15,8 @@
 
 use crate::category::Category;
 use crate::lexicon::{Entry, Kind, Pattern};
+use crate::needles::Needles;
 use crate::normalize::{Normalized, Normalizer};
-// The contiguous NFA is used directly (not through `AhoCorasick`, which
-// links every automaton kind and its prefilters): it is the kind the big
-// lexicons need anyway, and leaving the others out keeps the .wasm small.
-use aho_corasick::automaton::{Automaton as _, OverlappingState};
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Input, MatchKind};
 use std::collections::HashMap;
 
 /// Words on each side of a folded hit that decide whether the text around it
@@ -57,13 +53,16 @@ pub struct Matcher {
     folded: Automaton,
 }
 
+/// The needles of one view and the entry parts each stands for.
 struct Automaton {
-    ac: Option<NFA>,
+    needles: Needles,
     targets: Vec<Vec<Target>>,
 }
 
 impl Automaton {
-    fn build(needles: Vec<(String, Target)>) -> Automaton {
+    /// `word_index: false` finds every needle byte by byte (the tests
+    /// compare both ways).
+    fn build(needles: Vec<(String, Target)>, word_index: bool) -> Automaton {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
@@ -78,32 +77,18 @@ impl Automaton {
                 targets[i].push(t);
             }
         }
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                NFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(true)
-                    .build(&patterns)
-                    // Not `expect`: that would link the error type's Debug
-                    // code into the .wasm for a case that cannot happen.
-                    .unwrap_or_else(|_| panic!("lexicon automaton within size limits")),
-            )
-        };
-        Automaton { ac, targets }
+        Automaton {
+            needles: Needles::new(&patterns, word_index),
+            targets,
+        }
     }
-}
 
-/// Every match of the automaton in `hay`, overlapping ones included.
-fn overlapping<'a>(ac: &'a NFA, hay: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
-    let input = Input::new(hay);
-    let mut state = OverlappingState::start();
-    std::iter::from_fn(move || {
-        ac.try_find_overlapping(&input, &mut state)
-            .unwrap_or_else(|_| panic!("standard match kind supports overlapping search"));
-        state.get_match()
-    })
+    /// Every occurrence of a needle in one view of `n`, as (needle, first
+    /// token, last token), in no particular order.
+    fn find(&self, n: &Normalized, exact: bool, found: impl FnMut(u32, u32, u32)) {
+        let token_of = |start: usize, end: usize| token_range(n, start, end, exact);
+        self.needles.find(n, exact, token_of, found);
+    }
 }
 
 /// One counted occurrence of an entry part, in tokens of the block.
@@ -132,6 +117,10 @@ pub struct BlockScore {
 
 impl Matcher {
     pub fn new(entries: Vec<Entry>) -> Matcher {
+        Matcher::build(entries, true)
+    }
+
+    fn build(entries: Vec<Entry>, word_index: bool) -> Matcher {
         let mut exact = Vec::new();
         let mut folded = Vec::new();
         for (i, e) in entries.iter().enumerate() {
@@ -155,8 +144,8 @@ impl Matcher {
         }
         Matcher {
             entries,
-            exact: Automaton::build(exact),
-            folded: Automaton::build(folded),
+            exact: Automaton::build(exact, word_index),
+            folded: Automaton::build(folded, word_index),
         }
     }
 
@@ -170,19 +159,16 @@ impl Matcher {
         if n.tokens.is_empty() {
             return hits;
         }
-        if let Some(ac) = &self.exact.ac {
-            for m in overlapping(ac, n.exact.as_str()) {
-                let (first, last) = token_range(n, m.start(), m.end(), true);
-                for t in &self.exact.targets[m.pattern().as_usize()] {
-                    hits.push(Hit {
-                        entry: t.entry,
-                        part: t.part,
-                        first,
-                        last,
-                    });
-                }
+        self.exact.find(n, true, |needle, first, last| {
+            for t in &self.exact.targets[needle as usize] {
+                hits.push(Hit {
+                    entry: t.entry,
+                    part: t.part,
+                    first,
+                    last,
+                });
             }
-        }
+        });
         // A folded hit needs unaccented words around it. In a block where
         // most words carry marks that is (nearly) never the case, and the
         // second pass over the text is skipped.
@@ -193,28 +179,27 @@ impl Matcher {
                 accented += t.accented as usize;
             }
         }
-        let mostly_accented = accented * 2 > alpha;
-        if let Some(ac) = self.folded.ac.as_ref().filter(|_| !mostly_accented) {
-            let mut ctx: Option<AccentContext> = None;
-            for m in overlapping(ac, n.folded.as_str()) {
-                let (first, last) = token_range(n, m.start(), m.end(), false);
-                if (first..=last).any(|i| n.tokens[i as usize].accented) {
-                    continue;
-                }
-                let ctx = ctx.get_or_insert_with(|| AccentContext::new(n));
-                if !ctx.unaccented_around(first as usize, last as usize) {
-                    continue;
-                }
-                for t in &self.folded.targets[m.pattern().as_usize()] {
-                    hits.push(Hit {
-                        entry: t.entry,
-                        part: t.part,
-                        first,
-                        last,
-                    });
-                }
-            }
+        if accented * 2 > alpha {
+            return hits;
         }
+        let mut ctx: Option<AccentContext> = None;
+        self.folded.find(n, false, |needle, first, last| {
+            if (first..=last).any(|i| n.tokens[i as usize].accented) {
+                return;
+            }
+            let ctx = ctx.get_or_insert_with(|| AccentContext::new(n));
+            if !ctx.unaccented_around(first as usize, last as usize) {
+                return;
+            }
+            for t in &self.folded.targets[needle as usize] {
+                hits.push(Hit {
+                    entry: t.entry,
+                    part: t.part,
+                    first,
+                    last,
+                });
+            }
+        });
         hits
     }
 
@@ -507,6 +492,60 @@ mod tests {
     }
 
     const P: Category = Category::Profanity;
+
+    #[test]
+    fn word_index_finds_what_the_automaton_finds() {
+        // Every shipped lexicon, matched both ways over text made of its own
+        // phrases (as written, run together in sixes, and without marks):
+        // the same hits. The word parts (`*porn*`) go through the small DFA
+        // on one side, through the automaton on the other.
+        let lexicons = crate::classify::default_lexicons();
+        let find = |name: &str| {
+            lexicons
+                .iter()
+                .find(|l| l.0 == name)
+                .map_or("", |l| l.1.as_str())
+        };
+        let normalizer =
+            Normalizer::new(crate::normalize::Teencode::parse(find("teencode")).unwrap());
+        let mut entries = Vec::new();
+        let mut phrases = Vec::new();
+        for (source, text) in lexicons
+            .iter()
+            .filter(|l| l.0.contains('/') || l.0 == "url")
+        {
+            let cats = crate::classify::default_categories(source);
+            entries.extend(parse(source, text, cats, &normalizer).unwrap());
+            for line in text.lines() {
+                let line = crate::normalize::strip_comment(line).trim();
+                if let Some((_, phrase)) = line.split_once(char::is_whitespace) {
+                    phrases.push(phrase.replace(['*', '{', '}', '|', '+', '@'], " "));
+                }
+            }
+        }
+        // Byte by byte, every needle at once, is what the engine did before
+        // the word index: Aho-Corasick's own overlapping search.
+        let fast = Matcher::build(entries.clone(), true);
+        let slow = Matcher::build(entries, false);
+        let mut texts = Vec::new();
+        for (k, group) in phrases.chunks(6).enumerate() {
+            let sep = [" ", ". ", ", chuyện ", "-"][k % 4];
+            let text = group.join(sep);
+            texts.push(normalizer.normalize(&text).folded.clone());
+            texts.push(text);
+        }
+        let mut hits = 0;
+        for text in &texts {
+            let n = normalizer.normalize(text);
+            let mut a = fast.hits(&n);
+            let mut b = slow.hits(&n);
+            a.sort_unstable_by_key(|h| (h.entry, h.part, h.first, h.last));
+            b.sort_unstable_by_key(|h| (h.entry, h.part, h.first, h.last));
+            assert_eq!(a, b, "{text}");
+            hits += a.len();
+        }
+        assert!(hits > phrases.len(), "{hits} hits");
+    }
 
     #[test]
     fn whole_words_only() {

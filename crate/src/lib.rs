@@ -24,6 +24,7 @@ pub mod lexicon;
 pub mod lz;
 pub mod model;
 pub mod names;
+pub mod needles;
 pub mod normalize;
 pub mod pii;
 pub mod profile;
