@@ -124,10 +124,15 @@ struct WordIndex {
     /// `text[spans[i].0..][..spans[i].1]`.
     text: String,
     spans: Vec<(u32, u32)>,
-    /// Word id + 1 at the slot its hash leads to (0: empty); at most half
-    /// full, so a probe ends soon.
-    slots: Vec<u32>,
-    /// Trie edges, `node << 32 | word id` → child node (`u64::MAX`: empty).
+    /// At the slot a word's hash leads to: the hash's high 32 bits, then
+    /// the word id + 1 (0: empty). At most half full, so a probe ends soon,
+    /// and the hash bits spare comparing the bytes of other words.
+    slots: Vec<u64>,
+    /// The root's children by word id (NONE: no phrase starts with it):
+    /// every token that is a lexicon word takes this step.
+    root: Vec<u32>,
+    /// Deeper trie edges, `node << 32 | word id` → child node (`u64::MAX`:
+    /// empty).
     edge_keys: Vec<u64>,
     edge_nodes: Vec<u32>,
     /// The needle that ends at each node (node 0 is the root), or NONE.
@@ -174,6 +179,7 @@ impl WordIndex {
             text: String::new(),
             spans: Vec::new(),
             slots: vec![0; size],
+            root: Vec::new(),
             edge_keys: vec![u64::MAX; size],
             edge_nodes: vec![0; size],
             needle_at: vec![NONE],
@@ -190,23 +196,31 @@ impl WordIndex {
     }
 
     fn id_or_insert(&mut self, w: &str) -> u32 {
-        let mask = self.slots.len() - 1;
-        let mut at = word_hash(w.as_bytes()) as usize & mask;
-        loop {
-            match self.slots[at] {
-                0 => {
-                    self.spans.push((self.text.len() as u32, w.len() as u32));
-                    self.text.push_str(w);
-                    self.slots[at] = self.spans.len() as u32;
-                    return self.spans.len() as u32 - 1;
-                }
-                v if self.word(v - 1) == w => return v - 1,
-                _ => at = (at + 1) & mask,
-            }
+        let id = self.id(w);
+        if id != NONE {
+            return id;
         }
+        let h = word_hash(w.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        while self.slots[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.spans.push((self.text.len() as u32, w.len() as u32));
+        self.text.push_str(w);
+        self.root.push(NONE);
+        self.slots[at] = (h >> 32) << 32 | self.spans.len() as u64;
+        self.spans.len() as u32 - 1
     }
 
     fn child_or_insert(&mut self, node: u32, word: u32) -> u32 {
+        if node == 0 {
+            if self.root[word as usize] == NONE {
+                self.root[word as usize] = self.needle_at.len() as u32;
+                self.needle_at.push(NONE);
+            }
+            return self.root[word as usize];
+        }
         let key = u64::from(node) << 32 | u64::from(word);
         let mask = self.edge_keys.len() - 1;
         let mut at = edge_hash(key) as usize & mask;
@@ -224,29 +238,33 @@ impl WordIndex {
         }
     }
 
-    fn word(&self, id: u32) -> &str {
-        let (start, len) = self.spans[id as usize];
-        &self.text[start as usize..(start + len) as usize]
-    }
-
     fn id(&self, w: &str) -> u32 {
         let w = w.as_bytes();
+        let h = word_hash(w);
         let mask = self.slots.len() - 1;
-        let mut at = word_hash(w) as usize & mask;
+        let mut at = h as usize & mask;
         loop {
             let v = self.slots[at];
             if v == 0 {
                 return NONE;
             }
-            let (start, len) = self.spans[v as usize - 1];
-            if len as usize == w.len() && &self.text.as_bytes()[start as usize..][..w.len()] == w {
-                return v - 1;
+            if v >> 32 == h >> 32 {
+                let id = (v as u32) - 1;
+                let (start, len) = self.spans[id as usize];
+                if len as usize == w.len()
+                    && &self.text.as_bytes()[start as usize..][..w.len()] == w
+                {
+                    return id;
+                }
             }
             at = (at + 1) & mask;
         }
     }
 
     fn child(&self, node: u32, word: u32) -> u32 {
+        if node == 0 {
+            return self.root[word as usize];
+        }
         let key = u64::from(node) << 32 | u64::from(word);
         let mask = self.edge_keys.len() - 1;
         let mut at = edge_hash(key) as usize & mask;
