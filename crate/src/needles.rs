@@ -40,8 +40,8 @@ enum Parts {
 }
 
 impl Needles {
-    /// `word_index: false` sends every needle through the DFA (the tests
-    /// compare both ways).
+    /// `word_index: false` sends every needle down the word-parts path (the
+    /// tests compare both ways).
     pub fn new(patterns: &[String], word_index: bool) -> Needles {
         Needles::build(patterns, word_index, true)
     }
@@ -118,7 +118,6 @@ impl Needles {
 }
 
 /// Whole-word needles as a trie of word ids, in open-addressed tables.
-#[derive(Default)]
 struct WordIndex {
     /// Every word of a whole-word needle, one after the other; word `i` is
     /// `text[spans[i].0..][..spans[i].1]`.

@@ -27,6 +27,12 @@
 //! the **exact** view (marks kept, recomposed to NFC) and the **folded** view
 //! (every mark removed, `đ` → `d`). Each [`Token`] records where it lies in
 //! both views and which characters of the original input it came from.
+//!
+//! Nearly every word of a page needs none of steps 1–6 one letter at a time:
+//! a word of plain ASCII letters is lower-cased straight into both views,
+//! and a word of precomposed Latin letters (Vietnamese NFC) is finished once
+//! and then taken from a small per-thread cache ([`SimpleWord`]). Tests
+//! check that these shortcuts give what the full steps give.
 
 use std::collections::HashMap;
 include!(concat!(env!("OUT_DIR"), "/compat.rs"));
