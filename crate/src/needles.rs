@@ -5,9 +5,9 @@
 //! whole words (` nhà cái `, ` phim sex `): such a needle occurs exactly
 //! where consecutive tokens read its words, so it is found token by token —
 //! one table lookup per token of the text, and a short walk through a trie
-//! of word ids from the tokens that are lexicon words ([`WordIndex`]). The
+//! of word ids from the tokens that are lexicon words (`WordIndex`). The
 //! few needles that are parts of words (`*porn*`, `fuck*`: no space on one
-//! side) go through a small DFA stepped byte by byte ([`PartsDfa`]), built
+//! side) go through a small DFA stepped byte by byte (`PartsDfa`), built
 //! from an Aho-Corasick automaton of those needles alone.
 //!
 //! Both report every occurrence, overlapping ones included — what one

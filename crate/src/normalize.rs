@@ -31,7 +31,7 @@
 //! Nearly every word of a page needs none of steps 1–6 one letter at a time:
 //! a word of plain ASCII letters is lower-cased straight into both views,
 //! and a word of precomposed Latin letters (Vietnamese NFC) is finished once
-//! and then taken from a small per-thread cache ([`SimpleWord`]). Tests
+//! and then taken from a small per-thread cache (`SimpleWord`). Tests
 //! check that these shortcuts give what the full steps give.
 
 use std::collections::HashMap;
