@@ -177,6 +177,19 @@ impl Unit {
         }
     }
 
+    /// A precomposed Latin letter (see [`latin_letter`]) at `idx`.
+    fn latin(l: Latin, idx: u32) -> Unit {
+        Unit {
+            base: l.0,
+            shape: l.1,
+            tone: l.2,
+            other: l.3,
+            digit: false,
+            start: idx,
+            end: idx + 1,
+        }
+    }
+
     fn same_letter(&self, o: &Unit) -> bool {
         self.base == o.base && self.shape == o.shape && self.tone == o.tone && self.other == o.other
     }
@@ -506,18 +519,10 @@ impl Normalizer {
         scratch.clear();
         for (k, c) in word.chars().enumerate() {
             let idx = w.start + k as u32;
-            match latin_letter(c) {
-                Some(l) => scratch.push(Unit {
-                    base: l.0,
-                    shape: l.1,
-                    tone: l.2,
-                    other: l.3,
-                    digit: false,
-                    start: idx,
-                    end: idx + 1,
-                }),
-                None => scratch.push(Unit::plain(c.to_ascii_lowercase(), false, idx)),
-            }
+            scratch.push(match latin_letter(c) {
+                Some(l) => Unit::latin(l, idx),
+                None => Unit::plain(c.to_ascii_lowercase(), false, idx),
+            });
         }
         if words.len() >= WORD_CACHE_MAX {
             words.clear();
@@ -1044,7 +1049,6 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
             } else {
                 Gap::Other
             };
-            tok_start = Some(units.len());
             if let Some((len, n, ascii)) =
                 simple_words.then(|| simple_word(&text[byte..])).flatten()
             {
@@ -1060,7 +1064,6 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
                         ascii,
                     }),
                 });
-                tok_start = None;
                 gap_len = 0;
                 gap_joiner = false;
                 gap_space = false;
@@ -1070,6 +1073,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
                 next_idx = idx + n;
                 continue;
             }
+            tok_start = Some(units.len());
         }
         // Fast paths: ASCII, and the Latin letters Vietnamese uses (a table
         // built once); anything else goes through full NFKD.
@@ -1084,15 +1088,7 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
         plain = false;
         if let Some(l) = latin {
             has_latin = true;
-            units.push(Unit {
-                base: l.0,
-                shape: l.1,
-                tone: l.2,
-                other: l.3,
-                digit: false,
-                start: idx,
-                end: idx + 1,
-            });
+            units.push(Unit::latin(l, idx));
             continue;
         }
         // Other compatibility letters (fullwidth, mathematical, circled,
