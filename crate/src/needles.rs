@@ -195,21 +195,17 @@ impl WordIndex {
     }
 
     fn id_or_insert(&mut self, w: &str) -> u32 {
-        let id = self.id(w);
-        if id != NONE {
-            return id;
+        let (at, h) = self.word_slot(w.as_bytes());
+        match self.slots[at] {
+            0 => {
+                self.spans.push((self.text.len() as u32, w.len() as u32));
+                self.text.push_str(w);
+                self.root.push(NONE);
+                self.slots[at] = (h >> 32) << 32 | self.spans.len() as u64;
+                self.spans.len() as u32 - 1
+            }
+            v => (v as u32) - 1,
         }
-        let h = word_hash(w.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut at = h as usize & mask;
-        while self.slots[at] != 0 {
-            at = (at + 1) & mask;
-        }
-        self.spans.push((self.text.len() as u32, w.len() as u32));
-        self.text.push_str(w);
-        self.root.push(NONE);
-        self.slots[at] = (h >> 32) << 32 | self.spans.len() as u64;
-        self.spans.len() as u32 - 1
     }
 
     fn child_or_insert(&mut self, node: u32, word: u32) -> u32 {
@@ -221,43 +217,51 @@ impl WordIndex {
             return self.root[word as usize];
         }
         let key = u64::from(node) << 32 | u64::from(word);
-        let mask = self.edge_keys.len() - 1;
-        let mut at = edge_hash(key) as usize & mask;
-        loop {
-            match self.edge_keys[at] {
-                u64::MAX => {
-                    self.edge_keys[at] = key;
-                    self.edge_nodes[at] = self.needle_at.len() as u32;
-                    self.needle_at.push(NONE);
-                    return self.edge_nodes[at];
-                }
-                k if k == key => return self.edge_nodes[at],
-                _ => at = (at + 1) & mask,
-            }
+        let at = self.edge_slot(key);
+        if self.edge_keys[at] == u64::MAX {
+            self.edge_keys[at] = key;
+            self.edge_nodes[at] = self.needle_at.len() as u32;
+            self.needle_at.push(NONE);
         }
+        self.edge_nodes[at]
     }
 
-    fn id(&self, w: &str) -> u32 {
-        let w = w.as_bytes();
+    /// The slot of word `w`, or the empty slot where it would go; and its
+    /// hash.
+    fn word_slot(&self, w: &[u8]) -> (usize, u64) {
         let h = word_hash(w);
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
         loop {
             let v = self.slots[at];
             if v == 0 {
-                return NONE;
+                return (at, h);
             }
             if v >> 32 == h >> 32 {
-                let id = (v as u32) - 1;
-                let (start, len) = self.spans[id as usize];
+                let (start, len) = self.spans[(v as u32 - 1) as usize];
                 if len as usize == w.len()
                     && &self.text.as_bytes()[start as usize..][..w.len()] == w
                 {
-                    return id;
+                    return (at, h);
                 }
             }
             at = (at + 1) & mask;
         }
+    }
+
+    /// The slot of edge `key`, or the empty slot where it would go.
+    fn edge_slot(&self, key: u64) -> usize {
+        let mask = self.edge_keys.len() - 1;
+        let mut at = edge_hash(key) as usize & mask;
+        while self.edge_keys[at] != key && self.edge_keys[at] != u64::MAX {
+            at = (at + 1) & mask;
+        }
+        at
+    }
+
+    fn id(&self, w: &str) -> u32 {
+        let (at, _) = self.word_slot(w.as_bytes());
+        (self.slots[at] as u32).wrapping_sub(1)
     }
 
     fn child(&self, node: u32, word: u32) -> u32 {
@@ -265,14 +269,11 @@ impl WordIndex {
             return self.root[word as usize];
         }
         let key = u64::from(node) << 32 | u64::from(word);
-        let mask = self.edge_keys.len() - 1;
-        let mut at = edge_hash(key) as usize & mask;
-        loop {
-            match self.edge_keys[at] {
-                u64::MAX => return NONE,
-                k if k == key => return self.edge_nodes[at],
-                _ => at = (at + 1) & mask,
-            }
+        let at = self.edge_slot(key);
+        if self.edge_keys[at] == u64::MAX {
+            NONE
+        } else {
+            self.edge_nodes[at]
         }
     }
 
