@@ -543,8 +543,10 @@ impl Classifier {
             .collect();
         strongest_first(&mut reasons);
         let categories = category_scores(&state.scores);
-        let explain =
-            (state.action != Action::Allow).then(|| self.explain(state.action, &categories));
+        let explain = (state.action != Action::Allow).then(|| {
+            self.explain(state.action, &state.scores)
+                .map_or("", Category::id)
+        });
         PageVerdict {
             page: Verdict {
                 action: state.action.id(),
@@ -560,14 +562,29 @@ impl Classifier {
     /// child and in the parent's log: the highest-scoring category the age
     /// profile answers with that action (a page blocked for gambling that
     /// also swears is explained as gambling), else the highest-scoring one.
-    pub fn explain(&self, action: Action, ranked: &[CategoryScore]) -> &'static str {
-        ranked
-            .iter()
-            .find(|c| {
-                Category::from_id(c.id).is_some_and(|k| self.profile.actions[k.index()] == action)
+    /// Ties go to the category id that sorts first, as in the verdict's
+    /// ranked categories. Read straight from the scores: the URL hot path
+    /// has no ranked list.
+    pub fn explain(&self, action: Action, scores: &[i32; Category::COUNT]) -> Option<Category> {
+        let stronger = |a: Category, b: Option<Category>| {
+            b.is_none_or(|b| {
+                let (sa, sb) = (scores[a.index()], scores[b.index()]);
+                sa > sb || (sa == sb && a.id() < b.id())
             })
-            .or(ranked.first())
-            .map_or("", |c| c.id)
+        };
+        let (mut best, mut best_matching) = (None, None);
+        for c in Category::ALL {
+            if scores[c.index()] <= 0 {
+                continue;
+            }
+            if stronger(c, best) {
+                best = Some(c);
+            }
+            if self.profile.actions[c.index()] == action && stronger(c, best_matching) {
+                best_matching = Some(c);
+            }
+        }
+        best_matching.or(best)
     }
 
     /// Classifies one text as a page of one block.
@@ -605,36 +622,11 @@ impl Classifier {
         let why = match d.list {
             Some(ListKind::Allow) => UrlWhy::AllowList,
             Some(ListKind::Block) => UrlWhy::BlockList,
-            None => self.explain_scores(d.action, &d.scores),
+            None => self
+                .explain(d.action, &d.scores)
+                .map_or(UrlWhy::Nothing, UrlWhy::Category),
         };
         Ok((d.action, why))
-    }
-
-    /// [`explain`](Self::explain) straight from the scores, without ranking
-    /// them into a list: the strongest category (ties by id) whose action
-    /// is `action`, else the strongest category, else nothing.
-    fn explain_scores(&self, action: Action, scores: &[i32; Category::COUNT]) -> UrlWhy {
-        let stronger = |a: Category, b: Option<Category>| {
-            b.is_none_or(|b| {
-                let (sa, sb) = (scores[a.index()], scores[b.index()]);
-                sa > sb || (sa == sb && a.id() < b.id())
-            })
-        };
-        let (mut best, mut best_matching) = (None, None);
-        for c in Category::ALL {
-            if scores[c.index()] <= 0 {
-                continue;
-            }
-            if stronger(c, best) {
-                best = Some(c);
-            }
-            if self.profile.actions[c.index()] == action && stronger(c, best_matching) {
-                best_matching = Some(c);
-            }
-        }
-        best_matching
-            .or(best)
-            .map_or(UrlWhy::Nothing, UrlWhy::Category)
     }
 
     /// One place for the URL rules; reasons are written only when asked.
@@ -971,9 +963,19 @@ mod tests {
                 let full = c.classify_url(url).unwrap();
                 let (action, why) = c.url_why(url).unwrap();
                 assert_eq!(action.id(), full.action, "{url}");
+                // From the full verdict's ranked categories: the first one
+                // the profile answers with this action, else the first.
+                let ranked = &full.categories;
                 let expected = match why {
                     UrlWhy::AllowList | UrlWhy::BlockList => why.id(),
-                    _ => c.explain(action, &full.categories),
+                    _ => ranked
+                        .iter()
+                        .find(|k| {
+                            Category::from_id(k.id)
+                                .is_some_and(|k| c.profile().actions[k.index()] == action)
+                        })
+                        .or(ranked.first())
+                        .map_or("", |k| k.id),
                 };
                 assert_eq!(why.id(), expected, "{age} {url}");
                 assert_eq!(UrlWhy::all().nth(why.code() as usize), Some(why));
