@@ -27,7 +27,10 @@ pub fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
 
 /// Sorts `v` stably by a key.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
-    sort_by(v, |a, b| key(a) < key(b));
+    #[cfg(not(target_arch = "wasm32"))]
+    v.sort_by_key(key);
+    #[cfg(target_arch = "wasm32")]
+    merge_sort(v, |a, b| key(a) < key(b));
 }
 
 /// Bottom-up merge sort of positions, then the permutation applied in place.
