@@ -57,6 +57,11 @@ function build(name, manifest) {
   fs.copyFileSync(path.join(root, 'crate/data/model/offensive-vi.bin'), path.join(out, 'model.bin'));
   fs.copyFileSync(path.join(root, 'crate/data/model/names.bin'), path.join(out, 'names.bin'));
   copyDir(path.join(root, 'target/ext-data/rules'), path.join(out, 'rules'));
+  // The lists and the comment model are derived from others' work (UT1 and
+  // Wikipedia text under CC BY-SA 4.0, hostsVN and the comment sets under
+  // MIT): their attribution travels with every package.
+  copyDir(path.join(root, 'crate/data/licenses'), path.join(out, 'licenses'));
+  fs.copyFileSync(path.join(root, 'crate/data/SOURCES.md'), path.join(out, 'licenses/SOURCES.md'));
   // Every ruleset the manifest names must exist (an empty one is valid).
   for (const r of manifest.declarative_net_request.rule_resources) {
     const p = path.join(out, r.path);

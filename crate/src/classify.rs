@@ -38,18 +38,25 @@ pub const MAX_CHUNK_CHARS: usize = 64 * 1024;
 /// Blocks up to this many bytes count as comments for the learned model.
 pub const MODEL_MAX_BYTES: usize = 1200;
 /// Model probability below which it adds nothing; at 1.0 it adds
-/// [`MODEL_MAX_WEIGHT`] (so for 6-10, threshold 50, p ≥ ~0.75 flags alone;
-/// for 15-17, threshold 110, never alone).
-pub const MODEL_FLOOR: f32 = 0.5;
+/// [`MODEL_MAX_WEIGHT`] (so for 6-10, threshold 50, p ≥ 0.8 flags a block
+/// with a cue; for 15-17, threshold 110, never). At 0.5 a lukewarm model
+/// and a mere cue (`thằng`, `tao`) blurred comments the annotators found
+/// clean: 3.3 % of SafeSense held-out, against 2.8 % at 0.6 for 0.6 points
+/// of recall.
+pub const MODEL_FLOOR: f32 = 0.6;
 pub const MODEL_MAX_WEIGHT: i32 = 100;
 /// Profanity score that counts as a cue for the model.
 pub const MODEL_PROFANITY_CUE: i32 = 50;
 /// Probability at which the model counts without any lexicon cue: above 1,
-/// that is never. Measured (`oche eval`): letting it judge blocks of up to
-/// 300 bytes alone at p ≥ 0.9 raises held-out recall (SafeSense 65 → 75 %,
-/// ViHOS dev 51 → 66 % at 6-10) but blurs a short block on 121 of 322
-/// ordinary Wikipedia pages (22 without); at p ≥ 0.97 and 160 bytes, 71 % /
-/// 59 % for 48 pages. Ordinary pages come first.
+/// that is never. Measured (`oche eval`, 6-10, data never trained on): with
+/// the current model, judging blocks of up to 300 bytes alone at p ≥ 0.95
+/// raises SafeSense held-out recall 70.8 → 74.1 % and ViHOS dev 57.3 →
+/// 65.0 %, and article text is no longer the obstacle (5 more of 152
+/// held-out Wikipedia pages get a blurred block). Children's sentences
+/// are: the comments it learned from say `mẹ` and `bố mẹ` mostly in
+/// insults, so `Mẹ mua một lon sữa cho con` and `hom nay be di choi voi bo
+/// me` score 0.98 — even without their strongest word. Ordinary pages come
+/// first.
 pub const MODEL_ALONE: f32 = 1.01;
 /// Largest block (bytes) the model may judge without a lexicon cue.
 pub const MODEL_ALONE_MAX_BYTES: usize = 160;
@@ -211,6 +218,15 @@ impl Classifier {
         domains: DomainTable,
         model: Option<Model>,
     ) -> Result<Classifier, String> {
+        if let Some(m) = &model {
+            if m.version() != crate::model::COMMENT_VERSION {
+                return Err(format!(
+                    "comment model: version {} reads other features than this build (version {}); rebuild it with `oche train`",
+                    m.version(),
+                    crate::model::COMMENT_VERSION
+                ));
+            }
+        }
         let lexicons = default_lexicons();
         let find = |name: &str| {
             lexicons
@@ -358,9 +374,7 @@ impl Classifier {
             .any(|c| s.scores[c.index()] > 0)
             || s.scores[Category::Profanity.index()] >= MODEL_PROFANITY_CUE;
         // Without a cue, only a short, comment-sized block may be judged by
-        // the model alone, and only when it is nearly sure (a probability
-        // above 1 is never reached: then it is not even asked, which spares
-        // nearly every block of a page its features).
+        // the model alone, and only when it is nearly sure.
         if !cue && (text.len() > MODEL_ALONE_MAX_BYTES || MODEL_ALONE > 1.0) {
             return;
         }
@@ -371,6 +385,7 @@ impl Classifier {
         if p <= MODEL_FLOOR || (!cue && p < MODEL_ALONE) {
             return;
         }
+
         let w = ((p - MODEL_FLOOR) / (1.0 - MODEL_FLOOR) * MODEL_MAX_WEIGHT as f32).round() as i32;
         if w <= 0 {
             return;

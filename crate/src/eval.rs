@@ -211,7 +211,8 @@ pub fn run(data: Option<&str>) -> ExitCode {
     let show = std::env::var("OCHE_EVAL_SHOW").ok();
     println!("Flagged = any action other than allow. Recall on harmful items, false-positive rate (FPR) on clean items.");
     println!("The comment model was trained on safesense-vi and vihos-train (in-sample rows); safesense-hold (a fixed");
-    println!("fifth of SafeSense, by hash) and vihos-dev were never trained on: judge the model on those.\n");
+    println!("fifth of SafeSense, by hash) and vihos-dev were never trained on: judge the model on those. It also");
+    println!("trained on half of the viwiki pages as article text; viwiki-held below is the other half.\n");
     println!(
         "{:<14} {:<4} {:>7} {:>7} | {:>15} {:>15} {:>15} {:>15}",
         "dataset",
@@ -314,8 +315,23 @@ pub fn run(data: Option<&str>) -> ExitCode {
             let mut sources: Vec<&str> = pages.iter().map(|p| p.source.as_str()).collect();
             sources.sort();
             sources.dedup();
+            // The comment model trained on half of the Wikipedia pages: the
+            // other half is the fair measure of how it treats articles.
+            let mut rows: Vec<(String, Vec<&Page>)> = Vec::new();
             for s in sources {
-                let ps: Vec<&Page> = pages.iter().filter(|p| p.source == s).collect();
+                rows.push((
+                    s.to_string(),
+                    pages.iter().filter(|p| p.source == s).collect(),
+                ));
+                if s == "viwiki" {
+                    let held = pages
+                        .iter()
+                        .filter(|p| p.source == s && page_held_out(&p.text))
+                        .collect();
+                    rows.push(("viwiki-held".to_string(), held));
+                }
+            }
+            for (s, ps) in rows {
                 let mut cols = Vec::new();
                 for c in &classifiers {
                     let (mut flagged, mut blocked) = (0, 0);
@@ -332,6 +348,12 @@ pub fn run(data: Option<&str>) -> ExitCode {
         Err(e) => eprintln!("oche eval: skipping pages: {e}"),
     }
     ExitCode::SUCCESS
+}
+
+/// Whether an ordinary page of the bench corpus is in the held-out half:
+/// the comment model trains on the other half of the Wikipedia pages.
+pub fn page_held_out(text: &str) -> bool {
+    oche::domains::hash(text) % 2 == 1
 }
 
 /// Whether a SafeSense item is in the held-out fifth (never trained on).
@@ -376,8 +398,41 @@ pub fn train(data: Option<&str>, out: &str, c: &Classifier) -> ExitCode {
             }
         }
     }
-    eprintln!("training on {} comments ({} bits)", train.len(), bits);
-    let model = oche::model::Model::train(&train, bits, oche::model::TRAIN_EPOCHS);
+    // Article prose as clean examples: half of the Vietnamese Wikipedia
+    // pages of the bench corpus (the other half measures it, see `oche
+    // eval`). Without them the model, which saw only comments and news
+    // titles, read list entries such as `(m. 1975)` as insults.
+    let mut articles = 0;
+    match load_pages(&dir) {
+        Ok(pages) => {
+            for p in pages
+                .iter()
+                .filter(|p| p.source == "viwiki" && !page_held_out(&p.text))
+            {
+                for b in page_blocks(&p.text) {
+                    if b.len() <= oche::classify::MODEL_MAX_BYTES {
+                        train.push((feats(b), false));
+                        articles += 1;
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("oche train: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    eprintln!(
+        "training on {} comments and titles and {articles} article blocks ({bits} bits)",
+        train.len() - articles
+    );
+    let model = oche::model::Model::train(
+        &train,
+        bits,
+        oche::model::TRAIN_EPOCHS,
+        oche::model::COMMENT_LEARNING_RATE,
+        oche::model::COMMENT_VERSION,
+    );
     for name in ["safesense-vi holdout", "vihos-dev"] {
         let rows: Vec<(f32, bool)> = test
             .iter()
@@ -760,7 +815,13 @@ pub fn train_names(data: Option<&str>, out: &str) -> ExitCode {
             .collect();
         let pos = examples.len();
         examples.extend(benign_train.iter().map(|f| (f.clone(), false)));
-        let model = oche::model::Model::train(&examples, bits, oche::model::TRAIN_EPOCHS);
+        let model = oche::model::Model::train(
+            &examples,
+            bits,
+            oche::model::TRAIN_EPOCHS,
+            oche::model::NAME_LEARNING_RATE,
+            oche::model::PLAIN_VERSION,
+        );
         let mut scores: Vec<f32> = benign_cal
             .iter()
             .map(|f| model.predict_features(f))

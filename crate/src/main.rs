@@ -139,10 +139,19 @@ fn main() -> ExitCode {
         "batch" => run(rest, false, batch),
         "url" => run(rest, true, url),
         "eval" => run(rest, false, |o, _| eval::run(o.data.as_deref())),
-        "train" => run(rest, false, |o, c| match o.args.as_slice() {
-            [out] => eval::train(o.data.as_deref(), out, &c),
-            _ => usage_error("train needs OUT (the model file to write)"),
-        }),
+        // Training needs only the normaliser: not the shipped model, which
+        // may be the very file being replaced (or one of an older version).
+        "train" => match parse_opts(rest, false) {
+            Ok(o) => match (o.args.as_slice(), Classifier::new(&Settings::default())) {
+                ([out], Ok(c)) => eval::train(o.data.as_deref(), out, &c),
+                (_, Err(e)) => {
+                    eprintln!("oche: {e}");
+                    ExitCode::from(2)
+                }
+                _ => usage_error("train needs OUT (the model file to write)"),
+            },
+            Err(e) => usage_error(&e),
+        },
         "pii" => pii(rest),
         "eval-pii" => eval::pii(rest.first().map(String::as_str)),
         "eval-warnings" => match parse_opts(rest, false) {

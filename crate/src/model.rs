@@ -1,29 +1,46 @@
 //! A small learned model for insults and hate in short Vietnamese comments:
 //! logistic regression over hashed word unigrams and bigrams of the exact
-//! and folded views.
+//! and folded views, and character 3- and 4-grams of the folded words.
 //!
 //! Why: the ViHOS and SafeSense annotations mark as offensive many comments
 //! with no swear word at all (`đồ óc chó`, `sủa`, `ngu như bò`, `bọn nó`
 //! in a hostile sentence). Phrase lists catch the swearing; the model
-//! catches the tone. It only adds evidence to the `harassment` category of a
+//! catches the tone. The character n-grams carry what the words alone miss
+//! in comments: misspellings and stretched or clipped forms (`buooi`,
+//! `moẹ`, `nulooo`) share most of their n-grams with the word they stand
+//! for. The model only adds evidence to the `harassment` category of a
 //! short block (a comment, not an article paragraph), so the lexicon's
 //! context rules and exceptions still decide pages.
 //!
 //! File format (little endian): `"OCHM" | version u32 | bits u32 | scale f32
-//! | bias f32 | 2^bits × i8 weights` — weight = i8 × scale. Trained by
-//! `oche train` (reproducible: fixed seed, fixed data order).
+//! | bias f32 | 2^bits × i8 weights` — weight = i8 × scale. The version names
+//! the features the weights were trained on: [`COMMENT_VERSION`] for the
+//! comment model ([`features`]); the new-domain name models (`names.rs`)
+//! keep version 1 with their own features. Trained by `oche train`
+//! (reproducible: fixed seed, fixed data order).
 
 use crate::normalize::Normalized;
 
 pub const MAGIC: &[u8; 4] = b"OCHM";
-/// Hash buckets (as a power of two) of the shipped model: 2^17 × 1 byte.
-pub const TRAIN_BITS: u32 = 17;
+/// Hash buckets (as a power of two) of the shipped comment model:
+/// 2^19 × 1 byte. With character n-grams, 2^17 buckets collide enough to
+/// cost 2–3 points of held-out recall.
+pub const TRAIN_BITS: u32 = 19;
 pub const TRAIN_EPOCHS: usize = 8;
-pub const VERSION: u32 = 1;
+/// AdaGrad learning rate of the comment model. 0.2 (the name models' rate)
+/// fits the training comments harder and is less sure on held-out ones.
+pub const COMMENT_LEARNING_RATE: f32 = 0.1;
+/// Learning rate of the new-domain name models.
+pub const NAME_LEARNING_RATE: f32 = 0.2;
+/// File version of a model over [`features`] (words and character n-grams).
+pub const COMMENT_VERSION: u32 = 2;
+/// File version of a model over other features (the name models).
+pub const PLAIN_VERSION: u32 = 1;
 const HEADER: usize = 20;
 
 #[derive(Clone, Debug)]
 pub struct Model {
+    version: u32,
     bits: u32,
     scale: f32,
     bias: f32,
@@ -42,31 +59,133 @@ fn fnv(h0: u64, bytes: &[u8]) -> u64 {
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Hashed feature ids of a normalised text (deduplicated, sorted).
+///
+/// The lexicon's rule for the folded view holds here too: in a text typed
+/// with marks, `lon` is a can and `lớn` is big, never `lồn`. So a text
+/// written with marks ([`written_with_marks`]) gives no folded features, its
+/// character n-grams come from the exact view, and its unmarked words are
+/// features of their own (`lon` among accented words is not the `lon` of an
+/// unaccented comment). Without marks, the folded view speaks for the text.
 pub fn features(n: &Normalized, bits: u32, out: &mut Vec<u32>) {
     out.clear();
-    let mask = (1u64 << bits) - 1;
-    let mut prev_e: Option<&str> = None;
-    let mut prev_f: Option<&str> = None;
+    let f = Features::new(n, bits);
     for i in 0..n.tokens.len() {
-        let e = n.exact_text(i);
-        let f = n.folded_text(i);
-        out.push((fnv(fnv(SEED, b"u"), e.as_bytes()) & mask) as u32);
-        out.push((fnv(fnv(SEED, b"f"), f.as_bytes()) & mask) as u32);
-        if let Some(p) = prev_e {
-            out.push(
-                (fnv(fnv(fnv(fnv(SEED, b"b"), p.as_bytes()), b" "), e.as_bytes()) & mask) as u32,
-            );
+        f.word(i, out);
+        if i > 0 {
+            f.pair(i - 1, out);
         }
-        if let Some(p) = prev_f {
-            out.push(
-                (fnv(fnv(fnv(fnv(SEED, b"g"), p.as_bytes()), b" "), f.as_bytes()) & mask) as u32,
-            );
-        }
-        prev_e = Some(e);
-        prev_f = Some(f);
     }
     crate::sort::sort_by_key(out, |&f| f);
     out.dedup();
+}
+
+/// How the features of one text are hashed (see [`features`]).
+struct Features<'a> {
+    n: &'a Normalized,
+    mask: u64,
+    marked: bool,
+    gram_seed: u64,
+}
+
+impl<'a> Features<'a> {
+    fn new(n: &'a Normalized, bits: u32) -> Features<'a> {
+        let marked = written_with_marks(n);
+        Features {
+            n,
+            mask: (1u64 << bits) - 1,
+            marked,
+            // Character n-grams of exact words (with marks) and of folded
+            // words are different features.
+            gram_seed: fnv(SEED, if marked { b"C" } else { b"c" }),
+        }
+    }
+
+    fn hash(&self, kind: &[u8], a: &str, b: Option<&str>) -> u32 {
+        let mut h = fnv(fnv(SEED, kind), a.as_bytes());
+        if let Some(b) = b {
+            h = fnv(fnv(h, b" "), b.as_bytes());
+        }
+        (h & self.mask) as u32
+    }
+
+    /// The features of word `i` alone: the word and its character n-grams.
+    fn word(&self, i: usize, out: &mut Vec<u32>) {
+        let (e, f) = (self.n.exact_text(i), self.n.folded_text(i));
+        let unmarked_among_marked = self.marked && !self.n.tokens[i].accented;
+        out.push(self.hash(if unmarked_among_marked { b"U" } else { b"u" }, e, None));
+        if self.marked {
+            char_grams(self.gram_seed, e, self.mask, out);
+        } else {
+            out.push(self.hash(b"f", f, None));
+            char_grams(self.gram_seed, f, self.mask, out);
+        }
+    }
+
+    /// The features of words `i` and `i + 1` together.
+    fn pair(&self, i: usize, out: &mut Vec<u32>) {
+        let n = self.n;
+        out.push(self.hash(b"b", n.exact_text(i), Some(n.exact_text(i + 1))));
+        if !self.marked {
+            out.push(self.hash(b"g", n.folded_text(i), Some(n.folded_text(i + 1))));
+        }
+    }
+}
+
+/// Whether the writer typed diacritics: more than
+/// [`FOLDED_CONTEXT_MAX_ACCENTED_PERCENT`](crate::engine::FOLDED_CONTEXT_MAX_ACCENTED_PERCENT)
+/// of the words of two letters or more carry marks (the lexicon's measure).
+pub fn written_with_marks(n: &Normalized) -> bool {
+    let (mut accented, mut words) = (0usize, 0usize);
+    for t in &n.tokens {
+        if t.alpha && t.exact.end - t.exact.start > 1 {
+            words += 1;
+            accented += t.accented as usize;
+        }
+    }
+    accented * 100 > words * crate::engine::FOLDED_CONTEXT_MAX_ACCENTED_PERCENT
+}
+
+/// Character 3- and 4-grams of a word of three characters or more, with
+/// `^` and `$` marking its ends (`ngu` → `^ng ngu gu$ ^ngu ngu$`), hashed
+/// from `seed`. Characters, not bytes: a byte window would cut `ớ` in two
+/// and make `lớn` share n-grams with `lồn`. Words of more than 62
+/// characters give none.
+fn char_grams(seed: u64, word: &str, mask: u64, out: &mut Vec<u32>) {
+    // Byte offsets of each character's start, and of the end.
+    let mut at = [0u8; 66];
+    let mut len = 0;
+    for (i, _) in word.char_indices() {
+        if len == 62 {
+            return;
+        }
+        at[len] = i as u8;
+        len += 1;
+    }
+    if len < 3 {
+        return;
+    }
+    at[len] = word.len() as u8;
+    let w = word.as_bytes();
+    // Positions in the marked word `^ c0 c1 … c(len-1) $`: 0 is `^`,
+    // len + 1 is `$`, k in 1..=len is character k - 1.
+    for k in [3usize, 4] {
+        for start in 0..=len + 2 - k {
+            let end = start + k; // exclusive, in marked positions
+            let mut h = seed;
+            if start == 0 {
+                h = fnv(h, b"^");
+            }
+            let first = start.max(1) - 1;
+            let last = (end - 1).min(len); // chars up to position `last` inclusive
+            if last > first {
+                h = fnv(h, &w[at[first] as usize..at[last] as usize]);
+            }
+            if end == len + 2 {
+                h = fnv(h, b"$");
+            }
+            out.push((h & mask) as u32);
+        }
+    }
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -80,14 +199,16 @@ impl Model {
         }
         let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
         let f32_at = |o: usize| f32::from_le_bytes(b[o..o + 4].try_into().unwrap());
-        if u32_at(4) != VERSION {
-            return Err(format!("model: version {}, expected {VERSION}", u32_at(4)));
+        let version = u32_at(4);
+        if version != COMMENT_VERSION && version != PLAIN_VERSION {
+            return Err(format!("model: unknown version {version}"));
         }
         let bits = u32_at(8);
         if !(8..=24).contains(&bits) || b.len() != HEADER + (1usize << bits) {
             return Err("model: size does not match its header".into());
         }
         Ok(Model {
+            version,
             bits,
             scale: f32_at(12),
             bias: f32_at(16),
@@ -98,7 +219,7 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER + self.weights.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&self.version.to_le_bytes());
         out.extend_from_slice(&self.bits.to_le_bytes());
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.bias.to_le_bytes());
@@ -107,6 +228,11 @@ impl Model {
     }
 
     /// Hash buckets, as a power of two.
+    /// [`COMMENT_VERSION`] or [`PLAIN_VERSION`]: which features it reads.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
     pub fn bits(&self) -> u32 {
         self.bits
     }
@@ -124,8 +250,15 @@ impl Model {
     }
 
     /// Trains on (features, label) pairs with AdaGrad on the logistic loss
-    /// and L2 regularisation; deterministic for the same input.
-    pub fn train(examples: &[(Vec<u32>, bool)], bits: u32, epochs: usize) -> Model {
+    /// and L2 regularisation; deterministic for the same input. `version`
+    /// records which features the examples were made of.
+    pub fn train(
+        examples: &[(Vec<u32>, bool)],
+        bits: u32,
+        epochs: usize,
+        lr: f32,
+        version: u32,
+    ) -> Model {
         let dim = 1usize << bits;
         let mut w = vec![0f32; dim];
         let mut g2 = vec![1e-8f32; dim];
@@ -135,7 +268,6 @@ impl Model {
         // `oche train`): class-balanced logistic loss, light L2, and
         // features seen fewer than MIN_COUNT times left at zero — rare
         // n-grams memorise single comments and misfire on other text.
-        let lr = 0.2f32;
         let l2 = 1e-5f32;
         let balance = true;
         const MIN_COUNT: u32 = 3;
@@ -190,6 +322,7 @@ impl Model {
             .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
             .collect();
         Model {
+            version,
             bits,
             scale,
             bias,
@@ -219,7 +352,7 @@ mod tests {
                 ex.push((f.clone(), y));
             }
         }
-        let m = Model::train(&ex, 12, 5);
+        let m = Model::train(&ex, 12, 5, COMMENT_LEARNING_RATE, COMMENT_VERSION);
         assert!(m.predict(&n.normalize("mày ngu quá")) > 0.8);
         assert!(m.predict(&n.normalize("bé đi học")) < 0.2);
         let back = Model::from_bytes(&m.to_bytes()).unwrap();
@@ -227,6 +360,60 @@ mod tests {
             back.predict(&n.normalize("đồ óc chó")),
             m.predict(&n.normalize("đồ óc chó"))
         );
+        assert_eq!(back.version(), COMMENT_VERSION);
         assert!(Model::from_bytes(b"OCHMxxxx").is_err());
+        let mut unknown = m.to_bytes();
+        unknown[4] = 9;
+        assert!(Model::from_bytes(&unknown)
+            .unwrap_err()
+            .contains("version 9"));
+    }
+
+    #[test]
+    fn text_typed_with_marks_gives_no_folded_features() {
+        let n = Normalizer::default();
+        let bits = 20;
+        let feats = |t: &str| {
+            let mut f = Vec::new();
+            features(&n.normalize(t), bits, &mut f);
+            f
+        };
+        let mask = (1u64 << bits) - 1;
+        let word = |kind: &[u8], w: &str| (fnv(fnv(SEED, kind), w.as_bytes()) & mask) as u32;
+        let marked = feats("Mẹ mua một lon sữa cho con");
+        let plain = feats("me mua mot lon sua cho con");
+        // `lon` among accented words is not the `lon` of an unaccented comment.
+        assert!(!marked.contains(&word(b"u", "lon")));
+        assert!(marked.contains(&word(b"U", "lon")));
+        assert!(plain.contains(&word(b"u", "lon")));
+        // And `lớn` gives no folded `lon` at all.
+        let big = feats("Bé lớn nhanh quá");
+        assert!(!big.contains(&word(b"f", "lon")));
+        assert!(feats("be lon nhanh qua").contains(&word(b"f", "lon")));
+    }
+
+    #[test]
+    fn character_grams_mark_the_word_ends() {
+        let mask = (1u64 << 20) - 1;
+        let grams = |w: &str| {
+            let mut out = Vec::new();
+            char_grams(fnv(SEED, b"c"), w, mask, &mut out);
+            out
+        };
+        let hash = |g: &str| (fnv(fnv(SEED, b"c"), g.as_bytes()) & mask) as u32;
+        let ngu: Vec<u32> = ["^ng", "ngu", "gu$", "^ngu", "ngu$"].map(hash).to_vec();
+        assert_eq!(grams("ngu"), ngu);
+        assert!(grams("ng").is_empty());
+        // A stretched spelling shares most of its n-grams with the word.
+        let (a, b) = (grams("buoi"), grams("buooi"));
+        assert!(a.iter().filter(|g| b.contains(g)).count() >= 4);
+        // Characters, not bytes: `lớn` and `lồn` share no n-gram.
+        let (big, rude) = (grams("lớn"), grams("lồn"));
+        assert!(big.iter().all(|g| !rude.contains(g)), "{big:?} {rude:?}");
+        assert_eq!(big.len(), 5);
+        // Very long words (a URL, a run of letters) add nothing, safely.
+        assert!(grams(&"a".repeat(200)).is_empty());
+        assert!(grams(&"ớ".repeat(62)).len() > 100);
+        assert!(grams(&"ớ".repeat(63)).is_empty());
     }
 }
