@@ -469,6 +469,10 @@ impl Normalizer {
                         self.finish_plain_token(u, &mut out);
                         continue;
                     }
+                    if plain_fast_path && is_plain_number(u) {
+                        self.finish_number(u, &mut out);
+                        continue;
+                    }
                     scratch.clear();
                     scratch.extend_from_slice(u);
                     self.finish_token(scratch, tok.has_latin, &mut out, None);
@@ -595,6 +599,22 @@ impl Normalizer {
         });
     }
 
+    /// A token of ASCII digits without marks (`2024`, `111`): both views
+    /// are the digits, and it holds no letter. Same result as
+    /// `finish_token`: leetspeak reads digits only between letters, and
+    /// runs of one digit are never squeezed (`1000`).
+    fn finish_number(&self, u: &[Unit], out: &mut Normalized) {
+        let (start, end) = (u[0].start, u[u.len() - 1].end);
+        let ex0 = out.exact.len();
+        out.exact.extend(u.iter().map(|x| x.base));
+        if self.replace_word(out, ex0, start, end) {
+            return;
+        }
+        close_token(out, ex0, start, end, false, false, |folded, exact| {
+            folded.push_str(exact)
+        });
+    }
+
     /// The word just written to the exact view at `ex0..` may stand for
     /// other tokens: a unit of measure after a number, or teencode. Then it
     /// is replaced (in both views) and `true` returned.
@@ -655,6 +675,11 @@ fn close_token(
 }
 
 /// Three or more of the same letter in a row (`squeeze_repeats` has work).
+fn is_plain_number(u: &[Unit]) -> bool {
+    u.iter()
+        .all(|x| x.base.is_ascii_digit() && x.shape == SHAPE_NONE && x.tone == 0 && x.other == '\0')
+}
+
 fn has_triple(u: &[Unit]) -> bool {
     u.windows(3)
         .any(|w| w[0].base == w[1].base && w[1].base == w[2].base)
