@@ -41,8 +41,8 @@ pub const MODEL_MAX_BYTES: usize = 1200;
 /// [`MODEL_MAX_WEIGHT`] (so for 6-10, threshold 50, p ≥ 0.8 flags a block
 /// with a cue; for 15-17, threshold 110, never). At 0.5 a lukewarm model
 /// and a mere cue (`thằng`, `tao`) blurred comments the annotators found
-/// clean: 3.3 % of SafeSense held-out, against 2.8 % at 0.6 for 0.6 points
-/// of recall.
+/// clean: 3.2 % of SafeSense held-out, against 2.6 % at 0.6, for half a
+/// point of recall.
 pub const MODEL_FLOOR: f32 = 0.6;
 pub const MODEL_MAX_WEIGHT: i32 = 100;
 /// Profanity score that counts as a cue for the model.
@@ -50,13 +50,14 @@ pub const MODEL_PROFANITY_CUE: i32 = 50;
 /// Probability at which the model counts without any lexicon cue: above 1,
 /// that is never. Measured (`oche eval`, 6-10, data never trained on): with
 /// the current model, judging blocks of up to 300 bytes alone at p ≥ 0.95
-/// raises SafeSense held-out recall 70.8 → 74.1 % and ViHOS dev 57.3 →
-/// 65.0 %, and article text is no longer the obstacle (5 more of 152
-/// held-out Wikipedia pages get a blurred block). Children's sentences
-/// are: the comments it learned from say `mẹ` and `bố mẹ` mostly in
-/// insults, so `Mẹ mua một lon sữa cho con` and `hom nay be di choi voi bo
-/// me` score 0.98 — even without their strongest word. Ordinary pages come
-/// first.
+/// raises SafeSense held-out recall 69.7 → 76.1 % (2.6 → 2.9 % of clean
+/// comments flagged) and ViHOS dev 57.1 → 66.6 % (1.0 → 1.7 %); article
+/// text is no longer the obstacle (5 more of 152 held-out Wikipedia pages
+/// get a blurred block). Children's sentences are: the comments it learned
+/// from say `con chó` and `bố mẹ` mostly in insults, so `Con chim hót trên
+/// cành, con bướm bay, con chó nằm ngủ` scores 0.99 (0.16 without `con
+/// chó`) and `hom nay be di choi cong vien voi bo me` 0.99. Ordinary pages
+/// come first.
 pub const MODEL_ALONE: f32 = 1.01;
 /// Largest block (bytes) the model may judge without a lexicon cue.
 pub const MODEL_ALONE_MAX_BYTES: usize = 160;
