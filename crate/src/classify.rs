@@ -375,7 +375,9 @@ impl Classifier {
             .any(|c| s.scores[c.index()] > 0)
             || s.scores[Category::Profanity.index()] >= MODEL_PROFANITY_CUE;
         // Without a cue, only a short, comment-sized block may be judged by
-        // the model alone, and only when it is nearly sure.
+        // the model alone, and only when it is nearly sure (a probability
+        // above 1 is never reached: then it is not even asked, which spares
+        // nearly every block of a page its features).
         if !cue && (text.len() > MODEL_ALONE_MAX_BYTES || MODEL_ALONE > 1.0) {
             return;
         }
@@ -386,7 +388,6 @@ impl Classifier {
         if p <= MODEL_FLOOR || (!cue && p < MODEL_ALONE) {
             return;
         }
-
         let w = ((p - MODEL_FLOOR) / (1.0 - MODEL_FLOOR) * MODEL_MAX_WEIGHT as f32).round() as i32;
         if w <= 0 {
             return;

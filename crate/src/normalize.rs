@@ -31,8 +31,9 @@
 //! Nearly every word of a page needs none of steps 1–6 one letter at a time:
 //! a word of plain ASCII letters is lower-cased straight into both views,
 //! and a word of precomposed Latin letters (Vietnamese NFC) is finished once
-//! and then taken from a small per-thread cache (`SimpleWord`). Tests
-//! check that these shortcuts give what the full steps give.
+//! and then taken from a small per-thread cache (`SimpleWord`); a number
+//! of plain ASCII digits is written straight into both views. Tests check
+//! that these shortcuts give what the full steps give.
 
 use std::collections::HashMap;
 include!(concat!(env!("OUT_DIR"), "/compat.rs"));
@@ -674,12 +675,13 @@ fn close_token(
     });
 }
 
-/// Three or more of the same letter in a row (`squeeze_repeats` has work).
+/// ASCII digits only, without marks (see `finish_number`).
 fn is_plain_number(u: &[Unit]) -> bool {
     u.iter()
         .all(|x| x.base.is_ascii_digit() && x.shape == SHAPE_NONE && x.tone == 0 && x.other == '\0')
 }
 
+/// Three or more of the same letter in a row (`squeeze_repeats` has work).
 fn has_triple(u: &[Unit]) -> bool {
     u.windows(3)
         .any(|w| w[0].base == w[1].base && w[1].base == w[2].base)
