@@ -156,8 +156,14 @@ impl Matcher {
     /// Finds every counted hit in a normalised block.
     pub fn hits(&self, n: &Normalized) -> Vec<Hit> {
         let mut hits = Vec::new();
+        self.hits_into(n, &mut hits);
+        hits
+    }
+
+    /// [`hits`](Self::hits), appended to `hits`.
+    fn hits_into(&self, n: &Normalized, hits: &mut Vec<Hit>) {
         if n.tokens.is_empty() {
-            return hits;
+            return;
         }
         self.exact.find(n, true, |needle, first, last| {
             for t in &self.exact.targets[needle as usize] {
@@ -180,7 +186,7 @@ impl Matcher {
             }
         }
         if accented * 2 > alpha {
-            return hits;
+            return;
         }
         let mut ctx: Option<AccentContext> = None;
         self.folded.find(n, false, |needle, first, last| {
@@ -200,27 +206,44 @@ impl Matcher {
                 });
             }
         });
-        hits
     }
 
     /// Scores a normalised block.
     pub fn score(&self, n: &Normalized) -> BlockScore {
-        let mut hits = self.hits(n);
+        SCORE_SCRATCH.with(|cell| self.score_with(n, &mut cell.borrow_mut()))
+    }
+
+    fn score_with(&self, n: &Normalized, scratch: &mut ScoreScratch) -> BlockScore {
+        let ScoreScratch {
+            hits,
+            exceptions,
+            claims,
+            claim_hits,
+            order,
+            taken,
+        } = scratch;
+        if hits.capacity() > 1 << 16 {
+            // Do not keep a huge buffer after a huge block.
+            *hits = Vec::new();
+        }
+        hits.clear();
+        self.hits_into(n, hits);
         let mut out = BlockScore::default();
         if hits.is_empty() {
             return out;
         }
         // Exceptions: drop positive hits that lie inside an exception match
         // of a shared category.
-        let exceptions: Vec<(u16, u32, u32)> = hits
-            .iter()
-            .filter_map(|h| match self.entries[h.entry as usize].kind {
-                Kind::Exception(_) => {
-                    Some((self.entries[h.entry as usize].categories, h.first, h.last))
-                }
-                _ => None,
-            })
-            .collect();
+        exceptions.clear();
+        exceptions.extend(
+            hits.iter()
+                .filter_map(|h| match self.entries[h.entry as usize].kind {
+                    Kind::Exception(_) => {
+                        Some((self.entries[h.entry as usize].categories, h.first, h.last))
+                    }
+                    _ => None,
+                }),
+        );
         hits.retain(|h| {
             let e = &self.entries[h.entry as usize];
             match e.kind {
@@ -233,14 +256,14 @@ impl Matcher {
                 }
             }
         });
-        crate::sort::sort_by_key(&mut hits, |h| (h.entry, h.part, h.first, h.last));
+        crate::sort::sort_by_key(hits, |h| (h.entry, h.part, h.first, h.last));
         hits.dedup();
 
-        // Each positive entry that matched, with the token ranges it used;
-        // scored strongest first below.
-        // (weight, entry, count, range of its hits in `claim_hits`)
-        let mut claims: Vec<(i32, u32, i32, u32, u32)> = Vec::new();
-        let mut claim_hits: Vec<Hit> = Vec::new();
+        // Each positive entry that matched, with the token ranges it used
+        // (`claim_hits[from..to]`); scored strongest first below.
+        // (weight, entry, count, from, to)
+        claims.clear();
+        claim_hits.clear();
         let mut protective: u16 = 0;
         let mut i = 0;
         while i < hits.len() {
@@ -255,12 +278,12 @@ impl Matcher {
             let Kind::Phrase { parts, window } = &e.kind else {
                 continue;
             };
-            let (count, used): (i32, Vec<Hit>) = if parts.len() == 1 {
-                let mut used: Vec<Hit> = Vec::new();
+            let from = claim_hits.len();
+            let count = if parts.len() == 1 {
                 for h in group {
                     // Overlapping occurrences of one phrase count once.
-                    if used.last().is_none_or(|u| h.first > u.last) {
-                        used.push(*h);
+                    if claim_hits[from..].last().is_none_or(|u| h.first > u.last) {
+                        claim_hits.push(*h);
                     }
                 }
                 let cap = if e.weight > 0 && e.weight < WEAK_WEIGHT {
@@ -268,22 +291,17 @@ impl Matcher {
                 } else {
                     MAX_COUNT_PER_ENTRY
                 };
-                ((used.len() as i32).min(cap), used)
+                ((claim_hits.len() - from) as i32).min(cap)
+            } else if combination(group, parts.len(), *window, claim_hits) {
+                1
             } else {
-                match combination(group, parts.len(), *window) {
-                    Some(used) => (1, used),
-                    None => continue,
-                }
+                continue;
             };
-            if count == 0 {
-                continue;
-            }
             if e.weight > 0 {
-                let from = claim_hits.len() as u32;
-                claim_hits.extend_from_slice(&used);
-                claims.push((e.weight, entry, count, from, claim_hits.len() as u32));
+                claims.push((e.weight, entry, count, from as u32, claim_hits.len() as u32));
                 continue;
             }
+            claim_hits.truncate(from);
             let w = e.weight * count;
             for c in e.categories() {
                 out.scores[c.index()] += w;
@@ -300,14 +318,16 @@ impl Matcher {
         // weighed to (a real scam message stacks its signs).
         // Strongest first: a u32 key (heavier weight, then earlier claim)
         // sorts with code the .wasm already has.
-        let mut order: Vec<u32> = claims
-            .iter()
-            .enumerate()
-            .map(|(k, c)| ((1000 - c.0.min(1000)) as u32) << 21 | k as u32)
-            .collect();
-        crate::sort::sort_by_key(&mut order, |&k| k);
-        let mut taken: Vec<(u16, u32, u32)> = Vec::new();
-        for key in order {
+        order.clear();
+        order.extend(
+            claims
+                .iter()
+                .enumerate()
+                .map(|(k, c)| ((1000 - c.0.min(1000)) as u32) << 21 | k as u32),
+        );
+        crate::sort::sort_by_key(order, |&k| k);
+        taken.clear();
+        for &key in order.iter() {
             let (weight, entry, count, from, to) = claims[(key & 0x1f_ffff) as usize];
             let used = &claim_hits[from as usize..to as usize];
             let e = &self.entries[entry as usize];
@@ -386,24 +406,30 @@ fn token_range(n: &Normalized, start: usize, end: usize, exact: bool) -> (u32, u
     (a as u32, b.max(a) as u32)
 }
 
-/// Finds one occurrence of every part within `window` words of each other.
-fn combination(group: &[Hit], parts: usize, window: u32) -> Option<Vec<Hit>> {
-    let mut by_part: Vec<Vec<Hit>> = vec![Vec::new(); parts];
-    for h in group {
-        by_part[h.part as usize].push(*h);
+/// Finds one occurrence of every part within `window` words of each other
+/// and appends them to `out`; appends nothing and returns `false` when
+/// there is none.
+fn combination(group: &[Hit], parts: usize, window: u32, out: &mut Vec<Hit>) -> bool {
+    // `group` is sorted by part, then position: each part's hits are one run.
+    let part = |p: usize| {
+        let a = group.partition_point(|h| (h.part as usize) < p);
+        let b = group.partition_point(|h| (h.part as usize) <= p);
+        &group[a..b]
+    };
+    if (0..parts).any(|p| part(p).is_empty()) {
+        return false;
     }
-    if by_part.iter().any(|v| v.is_empty()) {
-        return None;
-    }
-    for anchor in &by_part[0] {
-        let mut chosen = vec![*anchor];
+    let from = out.len();
+    for anchor in part(0) {
+        out.truncate(from);
+        out.push(*anchor);
         let mut lo = anchor.first;
         let mut hi = anchor.last;
         let mut ok = true;
-        for list in &by_part[1..] {
+        for p in 1..parts {
             // The occurrence closest to the anchor that keeps the whole
             // combination within the window.
-            let best = list
+            let best = part(p)
                 .iter()
                 .filter(|h| h.last.max(hi) - h.first.min(lo) <= window)
                 .min_by_key(|h| h.first.abs_diff(anchor.first));
@@ -411,7 +437,7 @@ fn combination(group: &[Hit], parts: usize, window: u32) -> Option<Vec<Hit>> {
                 Some(h) => {
                     lo = lo.min(h.first);
                     hi = hi.max(h.last);
-                    chosen.push(*h);
+                    out.push(*h);
                 }
                 None => {
                     ok = false;
@@ -420,10 +446,28 @@ fn combination(group: &[Hit], parts: usize, window: u32) -> Option<Vec<Hit>> {
             }
         }
         if ok {
-            return Some(chosen);
+            return true;
         }
     }
-    None
+    out.truncate(from);
+    false
+}
+
+/// Buffers [`Matcher::score`] reuses from block to block: a page has
+/// thousands of blocks, and allocating these afresh for each cost more
+/// than the scoring.
+#[derive(Default)]
+struct ScoreScratch {
+    hits: Vec<Hit>,
+    exceptions: Vec<(u16, u32, u32)>,
+    claims: Vec<(i32, u32, i32, u32, u32)>,
+    claim_hits: Vec<Hit>,
+    order: Vec<u32>,
+    taken: Vec<(u16, u32, u32)>,
+}
+
+thread_local! {
+    static SCORE_SCRATCH: std::cell::RefCell<ScoreScratch> = std::cell::RefCell::new(ScoreScratch::default());
 }
 
 /// Sorts and merges character ranges; touching ranges merge too.

@@ -1010,9 +1010,13 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
     let mut plain = true;
     let mut pending_gap = Gap::Other;
 
+    // `chars` walks `text[base..]`; a simple word is skipped by starting
+    // it again after the word rather than decoding its characters twice.
+    let mut base = 0usize;
     let mut chars = text.char_indices();
     let mut next_idx = 0u32;
-    while let Some((byte, c)) = chars.next() {
+    while let Some((rel, c)) = chars.next() {
+        let byte = base + rel;
         let idx = next_idx;
         next_idx += 1;
         // What the character is: a decomposed letter/digit, a mark for the
@@ -1094,9 +1098,8 @@ fn split_units(text: &str, units: &mut Vec<Unit>, raw: &mut Vec<RawToken>, simpl
                 gap_len = 0;
                 gap_joiner = false;
                 gap_space = false;
-                for _ in 1..n {
-                    chars.next();
-                }
+                base = byte + len;
+                chars = text[base..].char_indices();
                 next_idx = idx + n;
                 continue;
             }
