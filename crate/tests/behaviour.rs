@@ -37,6 +37,8 @@ const ORDINARY: &[&str] = &[
     "Em bé ngã đau đít, mẹ xoa cho.",
     "Cái bàn dài 8 dm, cái bút dài 15 cm.",
     "Môn vật lý (VL) lớp 6 học về lực; Cl là ký hiệu của clo.",
+    "Thầy dạy VL rất hay, cả lớp đều thích.",
+    "Chiều nay bọn mình đi học thêm VL.",
     "Con chim hót trên cành, con bướm bay, con chó nằm ngủ.",
     "Bé thích truyện Thạch Sanh chém chằn tinh cứu công chúa.",
     "Hôm nay bé đi chơi công viên với bố mẹ.",
