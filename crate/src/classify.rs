@@ -50,14 +50,14 @@ pub const MODEL_PROFANITY_CUE: i32 = 50;
 /// Probability at which the model counts without any lexicon cue: above 1,
 /// that is never. Measured (`oche eval`, 6-10, data never trained on): with
 /// the current model, judging blocks of up to 300 bytes alone at p ≥ 0.95
-/// raises SafeSense held-out recall 69.7 → 76.1 % (2.6 → 2.9 % of clean
-/// comments flagged) and ViHOS dev 57.1 → 66.6 % (1.0 → 1.7 %); article
-/// text is no longer the obstacle (5 more of 152 held-out Wikipedia pages
-/// get a blurred block). Children's sentences are: the comments it learned
-/// from say `con chó` and `bố mẹ` mostly in insults, so `Con chim hót trên
-/// cành, con bướm bay, con chó nằm ngủ` scores 0.99 (0.16 without `con
-/// chó`) and `hom nay be di choi cong vien voi bo me` 0.99. Ordinary pages
-/// come first.
+/// raises SafeSense held-out recall 69.7 → 76.2 % (2.6 → 3.0 % of clean
+/// comments flagged) and ViHOS dev 56.6 → 65.4 % (1.0 → 1.7 %), adds no
+/// false alarm on children's own chat (`kids-chat`), and blurs a block on 5
+/// more of the 152 held-out Wikipedia pages. Children's books are the
+/// obstacle: the comments it learned from say `con chó` and `mẹ` mostly in
+/// insults, so `Con chim hót trên cành, con bướm bay, con chó nằm ngủ`
+/// scores 0.97 and `Mẹ mua một lon sữa và cái dù mới cho con` 0.95.
+/// Ordinary pages come first.
 pub const MODEL_ALONE: f32 = 1.01;
 /// Largest block (bytes) the model may judge without a lexicon cue.
 pub const MODEL_ALONE_MAX_BYTES: usize = 160;

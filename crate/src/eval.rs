@@ -287,6 +287,39 @@ pub fn run(data: Option<&str>) -> ExitCode {
             cols.join(" ")
         );
     }
+    // Children's own ordinary chat (`data/eval/kids-chat.tsv`, frozen):
+    // every line should stay `allow`.
+    let kids = kids_chat();
+    if !kids.is_empty() {
+        let mut cols = Vec::new();
+        for (ai, c) in classifiers.iter().enumerate() {
+            let flagged = kids
+                .iter()
+                .filter(|(id, t)| {
+                    let v = c.classify_text(t);
+                    let flagged = v.action != "allow";
+                    if flagged && ai == 1 && show.as_deref() == Some("kids") {
+                        let codes: Vec<String> = v
+                            .reasons
+                            .iter()
+                            .map(|r| format!("{}{:+}", r.code, r.weight))
+                            .collect();
+                        println!("[kids-chat] {id} {t} || {}", codes.join(" "));
+                    }
+                    flagged
+                })
+                .count();
+            cols.push(format!("{:>6.1}% ({flagged})", pct(flagged, kids.len())));
+        }
+        println!(
+            "{:<14} {:<4} {:>7} {:>7} | {}   (ordinary children's chat: flagged)",
+            "kids-chat",
+            "vi",
+            0,
+            kids.len(),
+            cols.join(" ")
+        );
+    }
     match load_pages(&dir) {
         Ok(pages) => {
             // How the comment model behaves on ordinary text it never saw.
@@ -349,6 +382,16 @@ pub fn run(data: Option<&str>) -> ExitCode {
         Err(e) => eprintln!("oche eval: skipping pages: {e}"),
     }
     ExitCode::SUCCESS
+}
+
+/// The frozen set of ordinary messages children write to each other
+/// (`data/eval/kids-chat.tsv`: `id<TAB>text`): (id, text).
+pub fn kids_chat() -> Vec<(String, String)> {
+    include_str!("../data/eval/kids-chat.tsv")
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(id, t)| (id.to_string(), t.to_string()))
+        .collect()
 }
 
 /// Whether an ordinary page of the bench corpus is in the held-out half:
@@ -423,9 +466,20 @@ pub fn train(data: Option<&str>, out: &str, c: &Classifier) -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    // Children's own informal chat as clean examples (written for the
+    // project, `data/model/kids-chat-train.tsv`): the comments above use
+    // `tao`, `mày`, `thằng`, `bọn` mostly in insults; children use them
+    // with every friend.
+    let mut kids = 0;
+    for line in include_str!("../data/model/kids-chat-train.tsv").lines() {
+        if let Some((_, t)) = line.split_once('\t') {
+            train.push((feats(t), false));
+            kids += 1;
+        }
+    }
     eprintln!(
-        "training on {} comments and titles and {articles} article blocks ({bits} bits)",
-        train.len() - articles
+        "training on {} comments and titles, {articles} article blocks and {kids} children's messages ({bits} bits)",
+        train.len() - articles - kids
     );
     let model = oche::model::Model::train(
         &train,

@@ -61,6 +61,27 @@ fn ordinary_childrens_sentences_stay_allow() {
     }
 }
 
+/// The frozen set of ordinary messages children write to each other
+/// (`data/eval/kids-chat.tsv`, never tuned on): `tao`, `mày`, `thằng`,
+/// `bọn` between friends, pets, school, games, half without diacritics.
+/// A few may still trip a rule; at most one in twenty.
+#[test]
+fn childrens_own_chat_is_left_alone() {
+    let chat = include_str!("../data/eval/kids-chat.tsv");
+    let lines: Vec<&str> = chat.lines().filter_map(|l| l.split('\t').nth(1)).collect();
+    assert_eq!(lines.len(), 240);
+    for age in ["6-10", "11-14"] {
+        let c = classifier(age);
+        let flagged: Vec<&&str> = lines.iter().filter(|t| action(&c, t) != "allow").collect();
+        assert!(
+            flagged.len() * 20 <= lines.len(),
+            "{age}: {} of {} flagged: {flagged:#?}",
+            flagged.len(),
+            lines.len()
+        );
+    }
+}
+
 #[test]
 fn nfc_nfd_and_tone_styles_agree() {
     let c = classifier("6-10");
