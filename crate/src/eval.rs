@@ -208,6 +208,8 @@ pub fn run(data: Option<&str>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // OCHE_EVAL_SHOW=fp|fn|kids lists, at 6-10, the clean comments flagged,
+    // the harmful ones missed, or the children's messages flagged.
     let show = std::env::var("OCHE_EVAL_SHOW").ok();
     println!("Flagged = any action other than allow. Recall on harmful items, false-positive rate (FPR) on clean items.");
     println!("The comment model was trained on safesense-vi and vihos-train (in-sample rows); safesense-hold (a fixed");
