@@ -259,16 +259,11 @@ pub fn run(data: Option<&str>) -> ExitCode {
                         if (mode == "fp" && flagged && !item.harmful)
                             || (mode == "fn" && !flagged && item.harmful)
                         {
-                            let codes: Vec<String> = v
-                                .reasons
-                                .iter()
-                                .map(|r| format!("{}{:+}", r.code, r.weight))
-                                .collect();
                             eprintln!(
                                 "[{}] {} || {}",
                                 ds.name,
                                 item.text.replace('\n', " "),
-                                codes.join(" ")
+                                reason_codes(&v)
                             );
                         }
                     }
@@ -301,12 +296,7 @@ pub fn run(data: Option<&str>) -> ExitCode {
                     let v = c.classify_text(t);
                     let flagged = v.action != "allow";
                     if flagged && ai == 1 && show.as_deref() == Some("kids") {
-                        let codes: Vec<String> = v
-                            .reasons
-                            .iter()
-                            .map(|r| format!("{}{:+}", r.code, r.weight))
-                            .collect();
-                        println!("[kids-chat] {id} {t} || {}", codes.join(" "));
+                        eprintln!("[kids-chat] {id} {t} || {}", reason_codes(&v));
                     }
                     flagged
                 })
@@ -384,6 +374,16 @@ pub fn run(data: Option<&str>) -> ExitCode {
         Err(e) => eprintln!("oche eval: skipping pages: {e}"),
     }
     ExitCode::SUCCESS
+}
+
+/// A verdict's reasons as `code+weight`, for the lists OCHE_EVAL_SHOW asks for.
+fn reason_codes(v: &oche::Verdict) -> String {
+    let codes: Vec<String> = v
+        .reasons
+        .iter()
+        .map(|r| format!("{}{:+}", r.code, r.weight))
+        .collect();
+    codes.join(" ")
 }
 
 /// The frozen set of ordinary messages children write to each other

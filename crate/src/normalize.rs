@@ -467,11 +467,11 @@ impl Normalizer {
                     }
                     let u = &units[tok.units.clone()];
                     if plain_fast_path && tok.plain && !has_triple(u) {
-                        self.finish_plain_token(u, &mut out);
+                        self.finish_unchanged_token(u, true, &mut out);
                         continue;
                     }
                     if plain_fast_path && is_plain_number(u) {
-                        self.finish_number(u, &mut out);
+                        self.finish_unchanged_token(u, false, &mut out);
                         continue;
                     }
                     scratch.clear();
@@ -585,33 +585,18 @@ impl Normalizer {
 }
 
 impl Normalizer {
-    /// A token of ASCII letters only, without a run of three repeated
-    /// letters: both views are its lower-case letters. Same result as
-    /// `finish_token`, whose passes would all leave it unchanged.
-    fn finish_plain_token(&self, u: &[Unit], out: &mut Normalized) {
+    /// A token every pass of `finish_token` leaves unchanged, so both views
+    /// are its units as they are: ASCII letters without a run of three
+    /// (`alpha`), or ASCII digits without marks (`2024`: leetspeak reads
+    /// digits only between letters, and digit runs are never squeezed).
+    fn finish_unchanged_token(&self, u: &[Unit], alpha: bool, out: &mut Normalized) {
         let (start, end) = (u[0].start, u[u.len() - 1].end);
         let ex0 = out.exact.len();
         out.exact.extend(u.iter().map(|x| x.base));
         if self.replace_word(out, ex0, start, end) {
             return;
         }
-        close_token(out, ex0, start, end, false, true, |folded, exact| {
-            folded.push_str(exact)
-        });
-    }
-
-    /// A token of ASCII digits without marks (`2024`, `111`): both views
-    /// are the digits, and it holds no letter. Same result as
-    /// `finish_token`: leetspeak reads digits only between letters, and
-    /// runs of one digit are never squeezed (`1000`).
-    fn finish_number(&self, u: &[Unit], out: &mut Normalized) {
-        let (start, end) = (u[0].start, u[u.len() - 1].end);
-        let ex0 = out.exact.len();
-        out.exact.extend(u.iter().map(|x| x.base));
-        if self.replace_word(out, ex0, start, end) {
-            return;
-        }
-        close_token(out, ex0, start, end, false, false, |folded, exact| {
+        close_token(out, ex0, start, end, false, alpha, |folded, exact| {
             folded.push_str(exact)
         });
     }
@@ -675,7 +660,7 @@ fn close_token(
     });
 }
 
-/// ASCII digits only, without marks (see `finish_number`).
+/// ASCII digits only, without marks (see `finish_unchanged_token`).
 fn is_plain_number(u: &[Unit]) -> bool {
     u.iter()
         .all(|x| x.base.is_ascii_digit() && x.shape == SHAPE_NONE && x.tone == 0 && x.other == '\0')
